@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AdversusConfig(AppConfig):
+    name = "adversus"
+    verbose_name = "Account"

@@ -1,0 +1,22 @@
+"""The Celery app: the worker runs imports, beat runs periodic jobs."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "adversus.settings")
+
+app = Celery("adversus")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+
+@app.on_after_finalize.connect
+def schedule_periodic_jobs(sender: Celery, **kwargs) -> None:
+    from django.conf import settings
+
+    sender.add_periodic_task(
+        settings.RELEASE_UNSOLVED_EVERY_MINUTES * 60.0,
+        sender.signature("dialer.tasks.release_unsolved_leads"),
+        name="release unsolved leads",
+    )

@@ -1,0 +1,49 @@
+"""Create the demo people and a demo campaign on an empty database."""
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from adversus.models import User
+from campaigns.models import Campaign
+
+DEMO_PEOPLE = [
+    ("admin", User.Role.ADMIN, "Ada", "Admin"),
+    ("manager", User.Role.MANAGER, "Mona", "Manager"),
+    ("phoner1", User.Role.PHONER, "Per", "Phoner"),
+    ("phoner2", User.Role.PHONER, "Pia", "Phoner"),
+]
+
+
+class Command(BaseCommand):
+    help = "Create demo logins (admin, manager, two phoners) and a campaign."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--password",
+            default="demo-pass-2026",
+            help="Password for every demo login.",
+        )
+
+    @transaction.atomic
+    def handle(self, *args, password: str, **options) -> None:
+        if User.objects.exists():
+            self.stdout.write("Users exist already; no demo data created.")
+            return
+
+        for username, role, first, last in DEMO_PEOPLE:
+            is_admin = role == User.Role.ADMIN
+            User.objects.create_user(
+                username,
+                password=password,
+                role=role,
+                first_name=first,
+                last_name=last,
+                is_staff=is_admin,
+                is_superuser=is_admin,
+            )
+        campaign = Campaign.objects.create(name="Demo campaign")
+        campaign.phoners.set(User.objects.filter(role=User.Role.PHONER))
+
+        self.stdout.write("Demo logins (user name / password):")
+        for username, role, _, _ in DEMO_PEOPLE:
+            self.stdout.write(f"  {username:<8} / {password}   ({role})")

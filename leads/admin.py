@@ -1,0 +1,45 @@
+from django.contrib import admin
+
+from leads.models import Contact, ContactImport, ImportIssue, LeadPool
+
+
+@admin.register(LeadPool)
+class LeadPoolAdmin(admin.ModelAdmin):
+    list_display = ["name", "purpose", "is_default", "is_active", "created_at"]
+    list_filter = ["purpose", "is_active"]
+    search_fields = ["name"]
+
+
+@admin.register(Contact)
+class ContactAdmin(admin.ModelAdmin):
+    list_display = ["phone", "first_name", "last_name", "company", "email", "pool"]
+    list_filter = ["pool"]
+    search_fields = ["=phone", "email_key", "first_name", "last_name", "company"]
+    list_select_related = ["pool"]
+    raw_id_fields = ["contact_import"]
+    show_full_result_count = False
+
+
+class ImportIssueInline(admin.TabularInline):
+    model = ImportIssue
+    extra = 0
+    can_delete = False
+    readonly_fields = ["row", "line", "code", "message", "values"]
+
+
+@admin.register(ContactImport)
+class ContactImportAdmin(admin.ModelAdmin):
+    list_display = [
+        "file_name",
+        "pool",
+        "uploaded_by",
+        "created_at",
+        "state",
+        "imported",
+        "rejected",
+        "duplicates",
+        "skipped_blank",
+    ]
+    list_filter = ["state", "pool"]
+    search_fields = ["file_name"]
+    inlines = [ImportIssueInline]
