@@ -9,6 +9,7 @@ BIN := $(VENV)/bin
 run: install
 	mkdir -p var/celery/queue var/celery/processed var/media
 	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python manage.py seed_demo
 	@echo "Open http://$${HOST:-127.0.0.1}:$${PORT:-8000}/ and log in with a demo login above."
 	$(BIN)/honcho start
