@@ -19,7 +19,7 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env(
     "SECRET_KEY",
-    default="insecure-local-only-key-set-SECRET_KEY-in-production-0123456789",
+    default="django-insecure-local-only-set-SECRET_KEY-in-production-4f9c2a7e1b",
 )
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
