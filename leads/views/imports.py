@@ -1,0 +1,1 @@
+"""Contact upload in steps: choose a file, map columns, run, read the report."""

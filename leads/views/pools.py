@@ -1,0 +1,1 @@
+"""Lead pools and their contacts, for managers."""
