@@ -3,6 +3,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from adversus.models import ClientSettings, User
+from campaigns.models import Campaign
 from leads.models import LeadPool
 
 
@@ -61,6 +62,12 @@ def test_seed_demo_creates_the_logins_once(db, capsys):
         "phoner2": "phoner",
     }
     assert "phoner2" in capsys.readouterr().out
+    demo = Campaign.objects.get(name="Demo campaign")
+    assert demo.leads.count() == 40
+    assert set(demo.phoners.values_list("username", flat=True)) == {
+        "phoner1",
+        "phoner2",
+    }
 
 
 @pytest.mark.postgres

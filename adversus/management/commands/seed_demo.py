@@ -5,6 +5,8 @@ from django.db import transaction
 
 from adversus.models import User
 from campaigns.models import Campaign
+from campaigns.services import add_contacts_to_campaign
+from leads.models import Contact, LeadPool
 
 DEMO_PEOPLE = [
     ("admin", User.Role.ADMIN, "Ada", "Admin"),
@@ -12,6 +14,9 @@ DEMO_PEOPLE = [
     ("phoner1", User.Role.PHONER, "Per", "Phoner"),
     ("phoner2", User.Role.PHONER, "Pia", "Phoner"),
 ]
+DEMO_FIRST_NAMES = ["Anne", "Bo", "Camilla", "Dan", "Emma", "Frederik", "Gitte"]
+DEMO_LAST_NAMES = ["Jensen", "Nielsen", "Hansen", "Pedersen", "Andersen", "Søndergaard"]
+DEMO_CONTACTS = 40
 
 
 class Command(BaseCommand):
@@ -43,7 +48,25 @@ class Command(BaseCommand):
             )
         campaign = Campaign.objects.create(name="Demo campaign")
         campaign.phoners.set(User.objects.filter(role=User.Role.PHONER))
+        add_contacts_to_campaign(campaign, self.create_demo_contacts())
 
         self.stdout.write("Demo logins (user name / password):")
         for username, role, _, _ in DEMO_PEOPLE:
             self.stdout.write(f"  {username:<8} / {password}   ({role})")
+
+    def create_demo_contacts(self):
+        """Fictional people with numbers in a range no one owns."""
+        pool = LeadPool.default()
+        contacts = [
+            Contact(
+                pool=pool,
+                phone=f"+4570{n:06d}",
+                first_name=DEMO_FIRST_NAMES[n % len(DEMO_FIRST_NAMES)],
+                last_name=DEMO_LAST_NAMES[n % len(DEMO_LAST_NAMES)],
+                company=f"Demo firma {n} ApS",
+                city="København",
+            )
+            for n in range(1, DEMO_CONTACTS + 1)
+        ]
+        created = Contact.objects.bulk_create(contacts)
+        return Contact.objects.filter(pk__in=[c.pk for c in created])
