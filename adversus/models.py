@@ -43,6 +43,17 @@ class ClientSettings(models.Model):
         default=True,
         help_text="Turn off to keep unsolved leads held until a manager releases them.",
     )
+    release_unsolved_every_minutes = models.PositiveIntegerField(
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(24 * 60)],
+        help_text="How often the background job looks for leads to release.",
+    )
+    release_unsolved_last_run_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the background job last released unsolved leads.",
+    )
     time_zone = models.CharField(
         max_length=64,
         default="Europe/Copenhagen",
