@@ -1,0 +1,377 @@
+"""The dialer's rules: serving leads, saving results, manager fixes.
+
+Views, tasks, commands and the admin call these functions; they check
+permissions and raise domain errors (subclasses of DialerError) that the
+views turn into messages.
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from adversus.models import ClientSettings, User
+from campaigns.models import (
+    CALLBACK_STATUSES,
+    OWNED_CALLBACK_STATUSES,
+    RESULT_STATUSES,
+    Campaign,
+    Lead,
+    LeadEvent,
+    Status,
+)
+from dialer.queue import claim_one
+
+logger = logging.getLogger(__name__)
+
+
+class DialerError(Exception):
+    """A rule of the dialer said no; the message tells the phoner why."""
+
+
+class LeadReleased(DialerError):
+    """The lead was given back to the queue before the result was saved."""
+
+
+class LeadNotHeld(DialerError):
+    """The lead is not held by anyone, so there is nothing to release."""
+
+
+class InvalidResult(DialerError):
+    """The result cannot be saved as given (missing time, bad owner...)."""
+
+
+class InvalidCallbackTime(InvalidResult):
+    """The typed callback time does not exist or is ambiguous."""
+
+
+def may_dial(user: User, campaign: Campaign) -> bool:
+    """Phoners dial their assigned campaigns; managers may dial any."""
+    if not campaign.is_active:
+        return False
+    if user.is_manager:
+        return True
+    return campaign.phoners.filter(pk=user.pk).exists()
+
+
+def dialable_campaigns(user: User) -> QuerySet[Campaign]:
+    campaigns = Campaign.objects.filter(is_active=True)
+    if not user.is_manager:
+        campaigns = campaigns.filter(phoners=user)
+    return campaigns.order_by("name", "id")
+
+
+def next_lead(phoner: User, campaign: Campaign) -> Lead | None:
+    """Hold the next lead for `phoner` in `campaign`, or None when none is due.
+
+    Steps, in one short transaction:
+    1. hand overdue private/VIP callbacks to the team (if the campaign says);
+    2. claim the first lead of the first tier that has one (dialer.queue);
+    3. record a `served` event.
+    """
+    if not may_dial(phoner, campaign):
+        raise PermissionDenied("You are not assigned to this campaign.")
+    now = timezone.now()
+
+    with transaction.atomic():
+        if campaign.callback_handover_hours is not None:
+            hand_over_overdue_callbacks(campaign, now)
+        lead_id = claim_one(campaign, phoner.pk, now)
+        if lead_id is None:
+            return None
+        lead = Lead.objects.select_related("contact", "campaign").get(pk=lead_id)
+        LeadEvent.objects.create(
+            lead=lead,
+            kind=LeadEvent.Kind.SERVED,
+            actor=phoner,
+            from_status=lead.former_status,
+            to_status=Status.UNSOLVED,
+        )
+
+    return lead
+
+
+def hand_over_overdue_callbacks(campaign: Campaign, now: datetime) -> int:
+    """Make private/VIP callbacks overdue by the campaign's handover hours
+    common callbacks, so the team calls them; returns how many."""
+    cutoff = now - timedelta(hours=campaign.callback_handover_hours)
+    overdue = Lead.objects.filter(
+        campaign=campaign,
+        status__in=OWNED_CALLBACK_STATUSES,
+        next_contact_at__lt=cutoff,
+        contact_attempts__lt=campaign.max_contact_attempts,
+    )
+    # SKIP LOCKED: a lead another claim has just locked is left for later
+    # rather than making this phoner wait.
+    rows = list(overdue.select_for_update(skip_locked=True).values_list("id", "status"))
+    if not rows:
+        return 0
+
+    Lead.objects.filter(pk__in=[pk for pk, _ in rows]).update(
+        status=Status.COMMON_REDIAL
+    )
+    LeadEvent.objects.bulk_create(
+        LeadEvent(
+            lead_id=pk,
+            kind=LeadEvent.Kind.HANDOVER,
+            from_status=status,
+            to_status=Status.COMMON_REDIAL,
+            note=f"Overdue by more than {campaign.callback_handover_hours} hours.",
+        )
+        for pk, status in rows
+    )
+    logger.info("callbacks handed over campaign_id=%s count=%s", campaign.pk, len(rows))
+    return len(rows)
+
+
+def held_lead(phoner: User, lead_id: int) -> Lead:
+    """The lead `phoner` holds, for reopening it; raises if it is not theirs."""
+    lead = (
+        Lead.objects.select_related("contact", "campaign", "owner")
+        .filter(pk=lead_id)
+        .first()
+    )
+    if lead is None or not may_dial(phoner, lead.campaign):
+        raise PermissionDenied("This lead is not in one of your campaigns.")
+    _check_still_held(lead, phoner)
+    return lead
+
+
+def _check_still_held(lead: Lead, phoner: User) -> None:
+    if lead.status == Status.UNSOLVED and lead.held_by_id == phoner.pk:
+        return
+    served_before = lead.events.filter(
+        kind=LeadEvent.Kind.SERVED, actor=phoner
+    ).exists()
+    if not served_before:
+        raise PermissionDenied("This lead is held by another phoner.")
+    raise LeadReleased(
+        "This lead was released back to the queue before your result was saved."
+    )
+
+
+def save_result(
+    lead: Lead,
+    phoner: User,
+    status: str,
+    callback_at: datetime | None = None,
+    owner: User | None = None,
+    note: str = "",
+) -> Lead:
+    """Save the call's result on a lead the phoner holds.
+
+    Counts one contact attempt. The row is locked first: if the automatic
+    release (or a manager) gave the lead back meanwhile, LeadReleased is
+    raised and nothing is written, so the caller can keep what was typed.
+    A lead that reaches the campaign's maximum attempts is closed by that
+    count alone; its status is kept so that raising the maximum reopens it.
+    """
+    owner = _check_result(lead.campaign, phoner, status, callback_at, owner)
+    now = timezone.now()
+
+    with transaction.atomic():
+        locked = Lead.objects.select_for_update().get(pk=lead.pk)
+        _check_still_held(locked, phoner)
+        _apply_result(locked, phoner, status, callback_at, owner, now)
+        locked.save()
+        LeadEvent.objects.create(
+            lead=locked,
+            kind=LeadEvent.Kind.RESULT,
+            actor=phoner,
+            from_status=Status.UNSOLVED,
+            to_status=status,
+            note=note.strip(),
+        )
+
+    logger.info(
+        "result saved lead_id=%s phoner_id=%s status=%s", lead.pk, phoner.pk, status
+    )
+    locked.campaign = lead.campaign
+    return locked
+
+
+def _check_result(
+    campaign: Campaign,
+    phoner: User,
+    status: str,
+    callback_at: datetime | None,
+    owner: User | None,
+) -> User | None:
+    if status not in RESULT_STATUSES:
+        raise InvalidResult(f"“{status}” is not a result a phoner can save.")
+    if status in CALLBACK_STATUSES:
+        if callback_at is None:
+            raise InvalidResult("A callback needs a time: pick when to call back.")
+        if callback_at <= timezone.now():
+            raise InvalidResult("The callback time has passed: pick a later time.")
+    if status not in OWNED_CALLBACK_STATUSES:
+        return None
+    owner = owner or phoner
+    if owner.pk != phoner.pk and not may_dial(owner, campaign):
+        raise InvalidResult(f"{owner} is not a phoner of this campaign.")
+    return owner
+
+
+def _apply_result(
+    lead: Lead,
+    phoner: User,
+    status: str,
+    callback_at: datetime | None,
+    owner: User | None,
+    now: datetime,
+) -> None:
+    lead.status = status
+    lead.former_status = ""
+    lead.held_by = None
+    lead.held_since = None
+    lead.contact_attempts += 1
+    lead.last_contacted_at = now
+    lead.last_contacted_by = phoner
+    lead.owner = owner
+    if status in CALLBACK_STATUSES:
+        lead.next_contact_at = callback_at
+    elif status == Status.AUTOMATIC_REDIAL:
+        lead.next_contact_at = now + lead.campaign.redial_delay
+    else:
+        lead.next_contact_at = None
+
+
+def release_lead(lead: Lead, actor: User, note: str = "") -> Lead:
+    """A manager gives a held lead back to its former status."""
+    if not actor.is_manager:
+        raise PermissionDenied("Only managers may release a lead.")
+
+    with transaction.atomic():
+        locked = Lead.objects.select_for_update().get(pk=lead.pk)
+        if locked.status != Status.UNSOLVED:
+            raise LeadNotHeld("This lead is not held by anyone.")
+        former = locked.former_status or Status.UNPROCESSED
+        holder = locked.held_by
+        locked.status = former
+        locked.former_status = ""
+        locked.held_by = None
+        locked.held_since = None
+        locked.save(update_fields=["status", "former_status", "held_by", "held_since"])
+        LeadEvent.objects.create(
+            lead=locked,
+            kind=LeadEvent.Kind.MANAGER,
+            actor=actor,
+            from_status=Status.UNSOLVED,
+            to_status=former,
+            note=note or f"Released from {holder or 'nobody'} by a manager.",
+        )
+
+    logger.info("lead released lead_id=%s actor_id=%s", lead.pk, actor.pk)
+    return locked
+
+
+def reassign_owner(lead: Lead, owner: User, actor: User) -> Lead:
+    """A manager hands a private or VIP callback to another phoner."""
+    if not actor.is_manager:
+        raise PermissionDenied("Only managers may reassign a callback.")
+    if not may_dial(owner, lead.campaign):
+        raise InvalidResult(f"{owner} is not a phoner of this campaign.")
+
+    with transaction.atomic():
+        locked = Lead.objects.select_for_update().get(pk=lead.pk)
+        status = locked.former_status or locked.status
+        if status not in OWNED_CALLBACK_STATUSES:
+            raise InvalidResult("Only private and VIP callbacks have an owner.")
+        previous = locked.owner
+        locked.owner = owner
+        locked.save(update_fields=["owner"])
+        LeadEvent.objects.create(
+            lead=locked,
+            kind=LeadEvent.Kind.MANAGER,
+            actor=actor,
+            from_status=locked.status,
+            to_status=locked.status,
+            note=f"Owner changed from {previous or 'nobody'} to {owner}.",
+        )
+
+    logger.info(
+        "callback reassigned lead_id=%s owner_id=%s actor_id=%s",
+        lead.pk,
+        owner.pk,
+        actor.pk,
+    )
+    return locked
+
+
+def client_time_zone() -> ZoneInfo:
+    name = ClientSettings.load().time_zone or settings.TIME_ZONE
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo(settings.TIME_ZONE)
+
+
+def parse_callback_time(value: str, zone: ZoneInfo) -> datetime:
+    """Read a datetime-local value ("2026-03-29T14:00") typed in `zone`.
+
+    A wall-clock time skipped by a spring-forward change does not exist,
+    and one repeated by a fall-back change is ambiguous; both are refused
+    with a message rather than silently shifted by an hour.
+    """
+    try:
+        local = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise InvalidCallbackTime(
+            "Enter the callback time as date and time, e.g. 2026-05-04 14:30."
+        ) from None
+    if local.tzinfo is not None:
+        return local
+    local = local.replace(tzinfo=zone)
+    shown = local.strftime("%d %b %Y %H:%M")
+
+    round_trip = local.astimezone(ZoneInfo("UTC")).astimezone(zone)
+    if round_trip.replace(tzinfo=None) != local.replace(tzinfo=None):
+        raise InvalidCallbackTime(
+            f"{shown} does not exist in {zone.key}: the clocks jump forward "
+            "then. Pick a time an hour later or earlier."
+        )
+    if local.replace(fold=0).utcoffset() != local.replace(fold=1).utcoffset():
+        raise InvalidCallbackTime(
+            f"{shown} happens twice in {zone.key}: the clocks go back then. "
+            "Pick a time outside that hour."
+        )
+    return local
+
+
+@dataclass(frozen=True)
+class ServeReason:
+    """Why a held lead came to the phoner now, for the lead card."""
+
+    text: str
+    tier: str
+
+
+def serve_reason(lead: Lead, zone: ZoneInfo) -> ServeReason:
+    status = lead.former_status or lead.status
+    attempt = _ordinal(lead.contact_attempts + 1)
+    due = ""
+    if lead.next_contact_at:
+        due = timezone.localtime(lead.next_contact_at, zone).strftime("%d %b %H:%M")
+    if status == Status.VIP_REDIAL:
+        return ServeReason(f"Your VIP callback, due {due}", "vip")
+    if status == Status.PRIVATE_REDIAL:
+        return ServeReason(f"Your private callback, due {due}", "private")
+    if status == Status.COMMON_REDIAL:
+        return ServeReason(f"Team callback, due {due}", "common")
+    if status == Status.AUTOMATIC_REDIAL:
+        return ServeReason(f"Automatic redial, {attempt} attempt", "redial")
+    return ServeReason("New lead", "new")
+
+
+def _ordinal(number: int) -> str:
+    if 10 <= number % 100 <= 20:
+        suffix = "th"
+    else:
+        suffix = {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number}{suffix}"

@@ -1,0 +1,217 @@
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from django.core.exceptions import PermissionDenied
+
+from campaigns.models import Campaign, LeadEvent, Status
+from dialer.services import next_lead
+from tests.dialer.factories import make_lead
+
+NOW = datetime(2026, 5, 4, 10, 0, tzinfo=UTC)
+EARLIER = NOW - timedelta(hours=1)
+LATER = NOW + timedelta(hours=1)
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+def test_serving_a_lead_holds_it_for_the_phoner(campaign, phoner):
+    lead = make_lead(campaign, Status.AUTOMATIC_REDIAL, next_contact_at=EARLIER)
+
+    served = next_lead(phoner, campaign)
+
+    assert served.pk == lead.pk
+    assert served.status == Status.UNSOLVED
+    assert served.former_status == Status.AUTOMATIC_REDIAL
+    assert served.held_by == phoner
+    assert served.held_since == NOW
+    event = LeadEvent.objects.get(lead=lead)
+    assert (event.kind, event.actor, event.from_status, event.to_status) == (
+        LeadEvent.Kind.SERVED,
+        phoner,
+        Status.AUTOMATIC_REDIAL,
+        Status.UNSOLVED,
+    )
+
+
+def test_empty_queue_serves_nothing(campaign, phoner):
+    assert next_lead(phoner, campaign) is None
+
+
+def test_phoner_not_assigned_to_the_campaign_is_refused(campaign, outsider):
+    make_lead(campaign)
+
+    with pytest.raises(PermissionDenied):
+        next_lead(outsider, campaign)
+
+
+def test_manager_may_dial_any_active_campaign(campaign, manager):
+    lead = make_lead(campaign)
+
+    assert next_lead(manager, campaign).pk == lead.pk
+
+
+def test_inactive_campaign_serves_no_one(campaign, phoner):
+    make_lead(campaign)
+    campaign.is_active = False
+    campaign.save()
+
+    with pytest.raises(PermissionDenied):
+        next_lead(phoner, campaign)
+
+
+def test_own_vip_callback_comes_before_everything(campaign, phoner):
+    make_lead(campaign)
+    make_lead(campaign, Status.AUTOMATIC_REDIAL, next_contact_at=EARLIER)
+    make_lead(campaign, Status.COMMON_REDIAL, next_contact_at=EARLIER)
+    make_lead(campaign, Status.PRIVATE_REDIAL, next_contact_at=EARLIER, owner=phoner)
+    vip = make_lead(campaign, Status.VIP_REDIAL, next_contact_at=NOW, owner=phoner)
+
+    assert next_lead(phoner, campaign).pk == vip.pk
+
+
+def test_vip_callbacks_come_earliest_due_first(campaign, phoner):
+    late = make_lead(campaign, Status.VIP_REDIAL, next_contact_at=NOW, owner=phoner)
+    early = make_lead(
+        campaign, Status.VIP_REDIAL, next_contact_at=EARLIER, owner=phoner
+    )
+
+    assert next_lead(phoner, campaign).pk == early.pk
+    assert next_lead(phoner, campaign).pk == late.pk
+
+
+def test_own_private_callback_comes_before_common_callbacks(campaign, phoner):
+    make_lead(campaign, Status.COMMON_REDIAL, next_contact_at=EARLIER)
+    private = make_lead(
+        campaign, Status.PRIVATE_REDIAL, next_contact_at=NOW, owner=phoner
+    )
+
+    assert next_lead(phoner, campaign).pk == private.pk
+
+
+def test_common_callback_comes_before_automatic_redials(campaign, phoner):
+    make_lead(campaign, Status.AUTOMATIC_REDIAL, next_contact_at=EARLIER)
+    common = make_lead(campaign, Status.COMMON_REDIAL, next_contact_at=NOW)
+
+    assert next_lead(phoner, campaign).pk == common.pk
+
+
+def test_automatic_redial_comes_before_unprocessed_leads(campaign, phoner):
+    make_lead(campaign)
+    redial = make_lead(campaign, Status.AUTOMATIC_REDIAL, next_contact_at=NOW)
+
+    assert next_lead(phoner, campaign).pk == redial.pk
+
+
+def test_unprocessed_leads_come_in_upload_order(campaign, phoner):
+    first = make_lead(campaign)
+    second = make_lead(campaign)
+
+    assert next_lead(phoner, campaign).pk == first.pk
+    assert next_lead(phoner, campaign).pk == second.pk
+
+
+def test_private_callback_is_never_served_to_another_phoner(
+    campaign, phoner, other_phoner
+):
+    make_lead(campaign, Status.PRIVATE_REDIAL, next_contact_at=EARLIER, owner=phoner)
+    make_lead(campaign, Status.VIP_REDIAL, next_contact_at=EARLIER, owner=phoner)
+
+    assert next_lead(other_phoner, campaign) is None
+
+
+def test_callback_is_not_served_before_it_is_due(campaign, phoner):
+    make_lead(campaign, Status.VIP_REDIAL, next_contact_at=LATER, owner=phoner)
+    make_lead(campaign, Status.COMMON_REDIAL, next_contact_at=LATER)
+    make_lead(campaign, Status.AUTOMATIC_REDIAL, next_contact_at=LATER)
+
+    assert next_lead(phoner, campaign) is None
+
+
+def test_held_lead_is_not_served_again(campaign, phoner, other_phoner):
+    make_lead(campaign)
+
+    assert next_lead(phoner, campaign) is not None
+    assert next_lead(other_phoner, campaign) is None
+
+
+def test_closed_leads_are_never_served(campaign, phoner):
+    for status in (Status.SUCCESS, Status.NOT_INTERESTED, Status.INVALID):
+        make_lead(campaign, status)
+
+    assert next_lead(phoner, campaign) is None
+
+
+def test_lead_at_the_attempt_limit_is_not_served(campaign, phoner):
+    make_lead(
+        campaign,
+        Status.AUTOMATIC_REDIAL,
+        next_contact_at=EARLIER,
+        attempts=campaign.max_contact_attempts,
+    )
+
+    assert next_lead(phoner, campaign) is None
+
+
+def test_raising_the_attempt_limit_reopens_a_lead(campaign, phoner):
+    lead = make_lead(
+        campaign,
+        Status.AUTOMATIC_REDIAL,
+        next_contact_at=EARLIER,
+        attempts=campaign.max_contact_attempts,
+    )
+    campaign.max_contact_attempts += 1
+    campaign.save()
+
+    assert next_lead(phoner, campaign).pk == lead.pk
+
+
+def test_leads_of_other_campaigns_are_not_served(campaign, phoner):
+    other = Campaign.objects.create(name="Other")
+    make_lead(other)
+
+    assert next_lead(phoner, campaign) is None
+
+
+def test_overdue_private_callback_is_handed_to_the_team(campaign, phoner, other_phoner):
+    campaign.callback_handover_hours = 2
+    campaign.save()
+    overdue = make_lead(
+        campaign,
+        Status.PRIVATE_REDIAL,
+        next_contact_at=NOW - timedelta(hours=3),
+        owner=phoner,
+    )
+    make_lead(
+        campaign,
+        Status.VIP_REDIAL,
+        next_contact_at=NOW - timedelta(hours=1),
+        owner=phoner,
+    )
+
+    served = next_lead(other_phoner, campaign)
+
+    assert served.pk == overdue.pk
+    assert served.former_status == Status.COMMON_REDIAL
+    handover = LeadEvent.objects.get(lead=overdue, kind=LeadEvent.Kind.HANDOVER)
+    assert (handover.from_status, handover.to_status) == (
+        Status.PRIVATE_REDIAL,
+        Status.COMMON_REDIAL,
+    )
+
+
+def test_without_handover_setting_overdue_callbacks_stay_private(
+    campaign, other_phoner, phoner
+):
+    make_lead(
+        campaign,
+        Status.PRIVATE_REDIAL,
+        next_contact_at=NOW - timedelta(days=3),
+        owner=phoner,
+    )
+
+    assert next_lead(other_phoner, campaign) is None
