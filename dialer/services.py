@@ -27,6 +27,7 @@ from campaigns.models import (
     Status,
 )
 from dialer.queue import claim_one
+from dialer.release import release_unsolved_leads  # noqa: F401
 
 logger = logging.getLogger(__name__)
 
