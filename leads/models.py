@@ -109,12 +109,20 @@ class ContactImport(models.Model):
     """One uploaded file and what importing it did."""
 
     class State(models.TextChoices):
+        PREVIEW = "preview", "Waiting for the column mapping"
         PENDING = "pending", "Waiting for a worker"
         RUNNING = "running", "Importing"
         DONE = "done", "Done"
         FAILED = "failed", "File rejected"
 
-    pool = models.ForeignKey(LeadPool, on_delete=models.CASCADE, related_name="imports")
+    # Empty while the manager still chooses the target in the web upload.
+    pool = models.ForeignKey(
+        LeadPool,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="imports",
+    )
     file = models.FileField(upload_to="imports/%Y/%m/")
     file_name = models.CharField(max_length=255)
     uploaded_by = models.ForeignKey(

@@ -1,0 +1,897 @@
+"""The contact import: read a CSV file, check each row, write all or nothing.
+
+One code path serves the web upload (through the Celery task in
+leads/tasks.py) and the `import_contacts` command. The rules are those of the
+import contract: how a file is decoded and split, how rows are cleaned,
+which rows are rejected or duplicates, and that nothing is half-written.
+
+The import runs in two phases:
+
+1. Read the file as a stream, in batches. Each batch is cleaned, checked
+   against the existing contacts (one indexed query per batch, never one per
+   row) and against the earlier rows of the file, then appended to two
+   staging tables: accepted contacts and issues. Progress is saved after
+   every batch. On PostgreSQL the staging rows go in with COPY.
+2. In one transaction: remove whatever an earlier run of the same import
+   left, copy the staging tables into contacts and issues with set-based SQL,
+   save the counts and call `on_imported` (which may add the contacts to a
+   campaign). A crash anywhere leaves nothing of this import behind, and a
+   second run gives the same result.
+"""
+
+import codecs
+import csv
+import json
+import logging
+import re
+import unicodedata
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from leads.models import Contact, ContactImport, ImportIssue, LeadPool
+from leads.phones import DEFAULT_COUNTRY, PhoneError, region_for, to_e164
+
+logger = logging.getLogger(__name__)
+
+BATCH_ROWS = 10_000
+PREVIEW_ROWS = 10
+
+FIELDS = [
+    "phone",
+    "first_name",
+    "last_name",
+    "name",
+    "company",
+    "email",
+    "address",
+    "zip_code",
+    "city",
+    "country",
+    "notes",
+]
+FIELD_LABELS = {
+    "phone": "Phone",
+    "first_name": "First name",
+    "last_name": "Last name",
+    "name": "Name",
+    "company": "Company",
+    "email": "E-mail",
+    "address": "Address",
+    "zip_code": "Zip code",
+    "city": "City",
+    "country": "Country",
+    "notes": "Notes",
+}
+# A column mapped to EXTRA is kept on the contact under its header; IGNORE
+# drops it (the manager's choice in the web upload).
+EXTRA = "extra"
+IGNORE = "ignore"
+
+ALIASES = {
+    "phone": [
+        "phone",
+        "telefon",
+        "tlf",
+        "tlf.",
+        "mobil",
+        "phone number",
+        "telephone",
+        "mobile",
+        "telefonnummer",
+        "tlf nr",
+        "tlf. nr.",
+    ],
+    "first_name": ["first_name", "first name", "firstname", "fornavn"],
+    "last_name": ["last_name", "last name", "lastname", "surname", "efternavn"],
+    "name": ["name", "navn", "full name", "fulde navn"],
+    "company": ["company", "firma", "virksomhed", "organisation", "organization"],
+    "email": ["email", "e-mail", "mail", "e-mail address", "email address"],
+    "address": ["address", "adresse"],
+    "zip_code": [
+        "zip_code",
+        "zip",
+        "zip code",
+        "postnr",
+        "postnr.",
+        "postnummer",
+        "postal code",
+        "postcode",
+    ],
+    "city": ["city", "by", "town"],
+    "country": ["country", "land"],
+    "notes": ["notes", "note", "bemærkning", "bemærkninger", "kommentar", "comment"],
+}
+ALIAS_TO_FIELD = {alias: name for name, aliases in ALIASES.items() for alias in aliases}
+
+DELIMITERS = [";", ",", "\t", "|"]
+DELIMITER_NAMES = {";": "semicolon", ",": "comma", "\t": "tab", "|": "pipe"}
+
+INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
+# Trimmed at both ends of every field: whitespace, NBSP and the invisible
+# format characters that copying from web pages and Word leaves behind.
+TRIM = " \t\r\n\u00a0\u3000" + INVISIBLE
+# Never stored: the replacement character and C1 controls are signs of a
+# wrong decoding, and a stray one breaks exports and screens.
+UNSTORABLE = re.compile("[\ufffd\u0080-\u009f]")
+INVISIBLE_TABLE = dict.fromkeys(map(ord, INVISIBLE))
+
+MAX_LENGTHS = {
+    name: Contact._meta.get_field(name).max_length
+    for name in FIELDS
+    if Contact._meta.get_field(name).max_length
+}
+
+
+def _drop_undefined(error: UnicodeDecodeError) -> tuple[str, int]:
+    # cp1252 leaves five bytes undefined; they carry no text, so drop them
+    # rather than store U+FFFD.
+    return "", error.end
+
+
+codecs.register_error("contact_import_drop", _drop_undefined)
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be imported; nothing is written."""
+
+    def __init__(self, code: str, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.line = line
+
+    def as_dict(self) -> dict:
+        return {"code": self.code, "message": self.message, "line": self.line}
+
+
+@dataclass
+class FileFormat:
+    encoding: str
+    delimiter: str
+    sep_line: bool
+    lines: int
+
+    @property
+    def encoding_label(self) -> str:
+        return {
+            "utf-8-sig": "UTF-8 with BOM",
+            "utf-8": "UTF-8",
+            "cp1252": "Windows-1252 (cp1252)",
+            "utf-16": "UTF-16",
+        }[self.encoding]
+
+    @property
+    def delimiter_label(self) -> str:
+        return DELIMITER_NAMES[self.delimiter]
+
+
+@dataclass
+class Options:
+    """What the manager chose: country, mapping, pools to check against."""
+
+    default_country: str = DEFAULT_COUNTRY
+    # None: every pool; []: none; else the ids of the pools to check.
+    check_pool_ids: list[int] | None = None
+    # Per column: a field name, EXTRA or IGNORE; None guesses from headers.
+    mapping: list[str] | None = None
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Options":
+        return cls(
+            default_country=data.get("default_country") or DEFAULT_COUNTRY,
+            check_pool_ids=data.get("check_pool_ids"),
+            mapping=data.get("mapping"),
+        )
+
+
+# -- Reading the file ---------------------------------------------------------
+
+
+def detect_format(path: Path) -> FileFormat:
+    """Decide encoding and delimiter, or raise ImportFileError.
+
+    The whole file is scanned once (in chunks) to learn whether it is valid
+    UTF-8 and how many lines it has, which also sizes the progress bar.
+    """
+    with open(path, "rb") as raw:
+        head = raw.read(8192)
+        if not head.strip(b" \t\r\n\xef\xbb\xbf"):
+            raise ImportFileError(
+                "FILE_EMPTY",
+                "The file is empty. Choose a CSV file with a "
+                "header line and at least one contact.",
+            )
+        _refuse_binary(head)
+        if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+            encoding = "utf-16"
+            lines = _count_utf16_lines(path)
+        else:
+            encoding, lines = _scan_utf8(raw, head)
+    delimiter, sep_line = _detect_delimiter(path, encoding)
+    return FileFormat(encoding, delimiter, sep_line, lines)
+
+
+def _refuse_binary(head: bytes) -> None:
+    if head.startswith(b"PK\x03\x04") or head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise ImportFileError(
+            "FILE_IS_SPREADSHEET",
+            "This is an Excel workbook, not a CSV file. In Excel choose "
+            "File > Save As > 'CSV UTF-8' (or 'CSV (semikolonsepareret)') and "
+            "upload that file.",
+        )
+    utf16 = head[:2] in (b"\xff\xfe", b"\xfe\xff")
+    if not utf16 and b"\x00" in head:
+        raise ImportFileError(
+            "FILE_NOT_TEXT",
+            "This file is not text (it contains binary data). Export the list "
+            "as CSV and upload that file.",
+        )
+
+
+def _scan_utf8(raw, head: bytes) -> tuple[str, int]:
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    valid = True
+    lines = 0
+    chunk = head
+    while chunk:
+        lines += chunk.count(b"\n") or 0
+        if valid:
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError:
+                valid = False
+        chunk = raw.read(1 << 20)
+    if valid:
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            valid = False
+    if not lines:
+        # CR-only line endings (old Mac Excel); only for the progress bar.
+        raw.seek(0)
+        lines = sum(
+            block.count(b"\r") for block in iter(lambda: raw.read(1 << 20), b"")
+        )
+    if not valid:
+        return "cp1252", lines
+    return ("utf-8-sig" if head.startswith(codecs.BOM_UTF8) else "utf-8"), lines
+
+
+def _count_utf16_lines(path: Path) -> int:
+    with open(path, encoding="utf-16", errors="contact_import_drop") as text:
+        return sum(1 for _ in text)
+
+
+def open_text(path: Path, encoding: str):
+    return open(path, encoding=encoding, errors="contact_import_drop", newline="")
+
+
+def _detect_delimiter(path: Path, encoding: str) -> tuple[str, bool]:
+    with open_text(path, encoding) as text:
+        first = text.readline()
+    first = first.lstrip("\ufeff").rstrip("\r\n")
+    if first.lower().startswith("sep=") and len(first) >= 5:
+        return first[4], True
+    counts = dict.fromkeys(DELIMITERS, 0)
+    quoted = False
+    for char in first:
+        if char == '"':
+            quoted = not quoted
+        elif not quoted and char in counts:
+            counts[char] += 1
+    best = max(DELIMITERS, key=lambda d: counts[d])
+    return (best if counts[best] else ","), False
+
+
+def clean(value: str) -> str:
+    value = value.strip(TRIM)
+    if "\r" in value:
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
+    if UNSTORABLE.search(value):
+        value = UNSTORABLE.sub("", value)
+    return value
+
+
+def header_key(header: str) -> str:
+    return unicodedata.normalize("NFC", clean(header)).casefold()
+
+
+def guess_mapping(headers: list[str]) -> list[str]:
+    """Each column's field from its header; unknown headers become extras."""
+    mapping = []
+    for header in headers:
+        key = header_key(header)
+        if not key:
+            mapping.append(IGNORE)
+        else:
+            mapping.append(ALIAS_TO_FIELD.get(key, EXTRA))
+    return mapping
+
+
+def check_mapping(headers: list[str], mapping: list[str]) -> None:
+    """Raise ImportFileError when two columns land in one field."""
+    seen: dict[str, int] = {}
+    for index, (header, target) in enumerate(zip(headers, mapping, strict=True)):
+        if target == IGNORE:
+            continue
+        key = target if target != EXTRA else "extra:" + header_key(header)
+        if key in seen:
+            first = seen[key]
+            raise ImportFileError(
+                "FILE_DUPLICATE_HEADER",
+                f"Columns {first + 1} ('{clean(headers[first])}') and "
+                f"{index + 1} ('{clean(header)}') both map to "
+                f"{FIELD_LABELS.get(target, 'the extra field ' + repr(clean(header)))}."
+                " Rename or remove one of them (or map it to another field) so "
+                "no value is dropped.",
+                line=1,
+            )
+        seen[key] = index
+    if "phone" not in mapping:
+        raise ImportFileError(
+            "FILE_MISSING_PHONE_COLUMN",
+            "No column holds phone numbers. Name one column 'phone' or "
+            "'Telefon' (found: "
+            + ", ".join(repr(clean(h)) for h in headers if clean(h))
+            + ").",
+            line=1,
+        )
+
+
+@dataclass
+class RawRow:
+    row: int
+    line: int
+    values: list[str]
+
+
+class CsvSource:
+    """The file's header and data rows, with their physical line numbers."""
+
+    def __init__(self, path: Path, file_format: FileFormat) -> None:
+        self.path = path
+        self.format = file_format
+        self.header_line = 2 if file_format.sep_line else 1
+        self.headers: list[str] = []
+
+    def rows(self) -> Iterator[RawRow]:
+        with open_text(self.path, self.format.encoding) as text:
+            if self.format.sep_line:
+                text.readline()
+            reader = csv.reader(text, delimiter=self.format.delimiter, strict=True)
+            offset = self.header_line - 1
+            start = offset + 1
+            row_number = 0
+            try:
+                self.headers = next(reader, [])
+                if self.headers:
+                    self.headers[0] = self.headers[0].lstrip("\ufeff")
+                start = offset + reader.line_num + 1
+                for values in reader:
+                    row_number += 1
+                    yield RawRow(row_number, start, values)
+                    start = offset + reader.line_num + 1
+            except csv.Error as error:
+                raise self._structure_error(start, error) from None
+
+    def _structure_error(self, line: int, error: csv.Error) -> ImportFileError:
+        column = _open_quote_column(self.path, self.format, line)
+        if column is None:
+            return ImportFileError(
+                "FILE_BAD_QUOTES",
+                f"The row starting on line {line} cannot be read ({error}). "
+                "Check its quotes: a quote inside a value must be doubled.",
+                line=line,
+            )
+        label = ""
+        if column <= len(self.headers) and clean(self.headers[column - 1]):
+            label = f" ({clean(self.headers[column - 1])})"
+        return ImportFileError(
+            "FILE_UNTERMINATED_QUOTE",
+            f"The quoted field starting on line {line}, column {column}{label} "
+            'is never closed. Add the missing closing quote (") or remove the '
+            "opening one, then upload again.",
+            line=line,
+        )
+
+
+def _open_quote_column(path: Path, file_format: FileFormat, line: int) -> int | None:
+    """The column whose quote, opened in the record at `line`, never closes."""
+    delimiter = file_format.delimiter
+    with open_text(path, file_format.encoding) as text:
+        for _ in range(line - 1):
+            text.readline()
+        record = text.read(1 << 20)
+    column, at_start, quoted, opened = 1, True, False, None
+    index = 0
+    while index < len(record):
+        char = record[index]
+        if quoted:
+            if char == '"':
+                if record[index + 1 : index + 2] == '"':
+                    index += 1
+                else:
+                    quoted = False
+        elif at_start and char == '"':
+            quoted, opened = True, column
+        elif char == delimiter:
+            column += 1
+        elif char in "\r\n":
+            return None
+        at_start = char == delimiter and not quoted
+        index += 1
+    return opened if quoted else None
+
+
+def preview(
+    path: Path, rows: int = PREVIEW_ROWS
+) -> tuple[FileFormat, list[str], list[list[str]]]:
+    """The file's format, headers and first rows, as the importer reads them."""
+    file_format = detect_format(path)
+    source = CsvSource(path, file_format)
+    first: list[list[str]] = []
+    for raw in source.rows():
+        first.append([clean(value) for value in raw.values])
+        if len(first) >= rows:
+            break
+    if not source.headers:
+        raise ImportFileError("FILE_EMPTY", "The file has no header line.")
+    return file_format, source.headers, first
+
+
+# -- Checking rows ------------------------------------------------------------
+
+
+class RowError(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass
+class CleanRow:
+    row: int
+    line: int
+    values: list[str]
+    fields: dict[str, str]
+    extra: dict[str, str]
+
+
+class RowChecker:
+    def __init__(self, headers: list[str], mapping: list[str], country: str) -> None:
+        self.headers = [clean(h) for h in headers]
+        self.mapping = mapping
+        self.country = country
+        self.width = len(headers)
+        self.columns = [
+            (index, target) for index, target in enumerate(mapping) if target != IGNORE
+        ]
+        self.unnamed = [i for i, h in enumerate(self.headers) if not h]
+
+    def check(self, raw: RawRow) -> CleanRow | None:
+        """A clean row, None for a blank one, or raise RowError."""
+        values = [clean(value) for value in raw.values]
+        if not any(values):
+            return None
+        self._refuse_extra_values(values)
+
+        fields = dict.fromkeys(FIELDS, "")
+        extra = {}
+        for index, target in self.columns:
+            value = values[index] if index < len(values) else ""
+            if target == EXTRA:
+                if value:
+                    extra[self.headers[index]] = value
+            else:
+                fields[target] = value
+        self._check_lengths(fields)
+        fields["phone"] = self._phone(fields)
+        fields["email"] = self._email(fields["email"])
+        return CleanRow(raw.row, raw.line, raw.values, fields, extra)
+
+    def _refuse_extra_values(self, values: list[str]) -> None:
+        for index in [*self.unnamed, *range(self.width, len(values))]:
+            if index < len(values) and values[index]:
+                raise RowError(
+                    "ROW_EXTRA_VALUES",
+                    f"Value '{values[index]}' in column {index + 1}, which has no "
+                    "header. Give the column a header, or move the value into "
+                    "the right column.",
+                )
+
+    def _check_lengths(self, fields: dict[str, str]) -> None:
+        for name, limit in MAX_LENGTHS.items():
+            if name != "phone" and len(fields[name]) > limit:
+                raise RowError(
+                    "ROW_VALUE_TOO_LONG",
+                    f"{FIELD_LABELS[name]} is {len(fields[name])} characters "
+                    f"long; at most {limit} fit. Shorten it.",
+                )
+
+    def _phone(self, fields: dict[str, str]) -> str:
+        region = region_for(fields["country"], self.country)
+        try:
+            return to_e164(fields["phone"], region)
+        except PhoneError as error:
+            raise RowError(error.code, error.message) from None
+
+    def _email(self, value: str) -> str:
+        value = value.translate(INVISIBLE_TABLE).strip(TRIM)
+        if not value:
+            return ""
+        try:
+            validate_email(value)
+        except ValidationError:
+            raise RowError(
+                "ROW_INVALID_EMAIL",
+                f"'{value}' is not a valid e-mail address. Correct it or leave "
+                "the cell empty.",
+            ) from None
+        return value
+
+
+# -- Staging and writing ----------------------------------------------------------
+
+STAGE_FIELDS = ["row", *FIELDS, "email_key", "extra"]
+
+
+@dataclass
+class Counts:
+    imported: int = 0
+    rejected: int = 0
+    duplicates: int = 0
+    skipped_blank: int = 0
+    rows_done: int = 0
+
+
+@dataclass
+class Stage:
+    """Two staging tables on this connection, for one import."""
+
+    import_id: int
+    contacts: str = field(init=False)
+    issues: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.contacts = f"import_stage_contacts_{self.import_id}"
+        self.issues = f"import_stage_issues_{self.import_id}"
+
+    def create(self) -> None:
+        text_columns = ", ".join(
+            f"{name} TEXT" for name in [*FIELDS, "email_key", "extra"]
+        )
+        with connection.cursor() as cursor:
+            self.drop(cursor)
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {self.contacts} (row INTEGER, {text_columns})"
+            )
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {self.issues} (row INTEGER, line INTEGER,"
+                " code TEXT, message TEXT, vals TEXT, match_kind TEXT,"
+                " match_value TEXT)"
+            )
+
+    def drop(self, cursor=None) -> None:
+        if cursor is None:
+            with connection.cursor() as cursor:
+                self.drop(cursor)
+            return
+        cursor.execute(f"DROP TABLE IF EXISTS {self.contacts}")
+        cursor.execute(f"DROP TABLE IF EXISTS {self.issues}")
+
+    def write(self, contacts: list[tuple], issues: list[tuple]) -> None:
+        contact_sql = f"{self.contacts} ({', '.join(STAGE_FIELDS)})"
+        issue_sql = (
+            f"{self.issues} (row, line, code, message, vals, match_kind, match_value)"
+        )
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                for table, rows in ((contact_sql, contacts), (issue_sql, issues)):
+                    if rows:
+                        with cursor.copy(f"COPY {table} FROM STDIN") as copy:
+                            for row in rows:
+                                copy.write_row(row)
+            else:
+                for table, rows in ((contact_sql, contacts), (issue_sql, issues)):
+                    if rows:
+                        marks = ", ".join(["%s"] * len(rows[0]))
+                        cursor.executemany(
+                            f"INSERT INTO {table} VALUES ({marks})", rows
+                        )
+
+
+class Importer:
+    """Runs one ContactImport from `path`; see the module docstring."""
+
+    def __init__(
+        self,
+        contact_import: ContactImport,
+        path: Path,
+        on_imported: Callable[[ContactImport], None] | None = None,
+    ) -> None:
+        self.contact_import = contact_import
+        self.path = Path(path)
+        self.options = Options.from_json(contact_import.options or {})
+        self.on_imported = on_imported
+        self.counts = Counts()
+        self.stage = Stage(contact_import.pk)
+        # Keys of accepted rows. Phones as integers and e-mails as 64-bit
+        # hashes keep a million rows in well under 100 MB; which row held
+        # the key is looked up in the staging table at the end.
+        self.seen_phones: set[int] = set()
+        self.seen_emails: set[int] = set()
+
+    def run(self) -> ContactImport:
+        contact_import = self.contact_import
+        ContactImport.objects.filter(pk=contact_import.pk).update(
+            state=ContactImport.State.RUNNING, rows_done=0, file_error=None
+        )
+        try:
+            file_format = detect_format(self.path)
+            ContactImport.objects.filter(pk=contact_import.pk).update(
+                total_rows=max(file_format.lines - 1, 0)
+            )
+            self.stage.create()
+            self._read(file_format)
+            self._commit()
+        except ImportFileError as error:
+            self._fail(error)
+        finally:
+            self.stage.drop()
+        contact_import.refresh_from_db()
+        logger.info(
+            "import finished import_id=%s state=%s imported=%s rejected=%s"
+            " duplicates=%s",
+            contact_import.pk,
+            contact_import.state,
+            contact_import.imported,
+            contact_import.rejected,
+            contact_import.duplicates,
+        )
+        return contact_import
+
+    def _read(self, file_format: FileFormat) -> None:
+        source = CsvSource(self.path, file_format)
+        checker = None
+        batch: list[RawRow] = []
+        for raw in source.rows():
+            if checker is None:
+                checker = self._checker(source.headers)
+            batch.append(raw)
+            if len(batch) >= BATCH_ROWS:
+                self._process(checker, batch)
+                batch = []
+        if checker is None:
+            if not source.headers:
+                raise ImportFileError("FILE_EMPTY", "The file has no header line.")
+            checker = self._checker(source.headers)
+        self._process(checker, batch)
+
+    def _checker(self, headers: list[str]) -> RowChecker:
+        mapping = self.options.mapping
+        if mapping is None or len(mapping) != len(headers):
+            mapping = guess_mapping(headers)
+        check_mapping(headers, mapping)
+        return RowChecker(headers, mapping, self.options.default_country)
+
+    def _process(self, checker: RowChecker, batch: list[RawRow]) -> None:
+        issues: list[tuple] = []
+        candidates: list[CleanRow] = []
+        for raw in batch:
+            try:
+                row = checker.check(raw)
+            except RowError as error:
+                issues.append(_issue(raw, error.code, error.message))
+                self.counts.rejected += 1
+                continue
+            if row is None:
+                self.counts.skipped_blank += 1
+            else:
+                candidates.append(row)
+
+        contacts = self._dedupe(candidates, issues)
+        self.stage.write(contacts, issues)
+        self.counts.rows_done += len(batch)
+        ContactImport.objects.filter(pk=self.contact_import.pk).update(
+            rows_done=self.counts.rows_done
+        )
+
+    def _dedupe(self, rows: list[CleanRow], issues: list[tuple]) -> list[tuple]:
+        existing_phones, existing_emails = self._existing(rows)
+        contacts = []
+        for row in rows:
+            phone = row.fields["phone"]
+            email_key = row.fields["email"].lower()
+            match = existing_phones.get(phone) or existing_emails.get(email_key)
+            if match:
+                kind = "phone" if phone in existing_phones else "e-mail"
+                issues.append(
+                    _issue(
+                        row,
+                        "ROW_DUPLICATE_EXISTING",
+                        (
+                            f"Same {kind} as contact #{match[0]} ({match[1]}) in pool "
+                            f"'{match[2]}'; this row was not imported."
+                        ),
+                    )
+                )
+                self.counts.duplicates += 1
+                continue
+            phone_key = int(phone[1:])
+            email_hash = hash(email_key) if email_key else None
+            if phone_key in self.seen_phones:
+                issues.append(_issue(row, "ROW_DUPLICATE_IN_FILE", "", "phone", phone))
+                self.counts.duplicates += 1
+                continue
+            if email_hash is not None and email_hash in self.seen_emails:
+                issues.append(
+                    _issue(row, "ROW_DUPLICATE_IN_FILE", "", "email", email_key)
+                )
+                self.counts.duplicates += 1
+                continue
+            self.seen_phones.add(phone_key)
+            if email_hash is not None:
+                self.seen_emails.add(email_hash)
+            contacts.append(
+                (
+                    row.row,
+                    *(row.fields[name] for name in FIELDS),
+                    email_key,
+                    json.dumps(row.extra, ensure_ascii=False),
+                )
+            )
+            self.counts.imported += 1
+        return contacts
+
+    def _existing(self, rows: list[CleanRow]) -> tuple[dict, dict]:
+        """Contacts of the checked pools that share a phone or an e-mail."""
+        pool_ids = self.options.check_pool_ids
+        if not rows or pool_ids == []:
+            return {}, {}
+        phones = {row.fields["phone"] for row in rows}
+        emails = {row.fields["email"].lower() for row in rows} - {""}
+        contacts = Contact.objects.exclude(contact_import=self.contact_import)
+        if pool_ids is not None:
+            contacts = contacts.filter(pool_id__in=pool_ids)
+        found = (
+            contacts.filter(Q(phone__in=phones) | Q(email_key__in=emails))
+            .values_list(
+                "id",
+                "phone",
+                "email_key",
+                "first_name",
+                "last_name",
+                "name",
+                "company",
+                "pool__name",
+            )
+            .order_by("id")
+        )
+        by_phone: dict = {}
+        by_email: dict = {}
+        for pk, phone, email_key, first, last, name, company, pool in found:
+            label = f"{first} {last}".strip() or name or company or phone
+            by_phone.setdefault(phone, (pk, label, pool))
+            if email_key:
+                by_email.setdefault(email_key, (pk, label, pool))
+        return by_phone, by_email
+
+    @transaction.atomic
+    def _commit(self) -> None:
+        contact_import = self.contact_import
+        contact_import.contacts.all().delete()
+        contact_import.issues.all().delete()
+        with connection.cursor() as cursor:
+            self._insert_contacts(cursor)
+            self._insert_issues(cursor)
+        counts = self.counts
+        ContactImport.objects.filter(pk=contact_import.pk).update(
+            state=ContactImport.State.DONE,
+            finished_at=timezone.now(),
+            imported=counts.imported,
+            rejected=counts.rejected,
+            duplicates=counts.duplicates,
+            skipped_blank=counts.skipped_blank,
+            rows_done=counts.rows_done,
+            total_rows=counts.rows_done,
+            file_error=None,
+        )
+        if self.on_imported is not None:
+            contact_import.refresh_from_db()
+            self.on_imported(contact_import)
+
+    def _insert_contacts(self, cursor) -> None:
+        extra = "CAST(extra AS jsonb)" if connection.vendor == "postgresql" else "extra"
+        columns = ", ".join(FIELDS)
+        cursor.execute(
+            f"INSERT INTO {Contact._meta.db_table} (pool_id, contact_import_id,"
+            f" created_at, {columns}, email_key, extra)"
+            f" SELECT %s, %s, %s, {columns}, email_key, {extra}"
+            f" FROM {self.stage.contacts} ORDER BY row",
+            [self.contact_import.pool_id, self.contact_import.pk, timezone.now()],
+        )
+
+    def _insert_issues(self, cursor) -> None:
+        stage = self.stage
+        # The accepted row that an in-file duplicate repeats: accepted rows
+        # have unique phones and e-mail keys, so there is exactly one.
+        earlier = (
+            f"(SELECT MIN(c.row) FROM {stage.contacts} c WHERE"
+            f" (i.match_kind = 'phone' AND c.phone = i.match_value) OR"
+            f" (i.match_kind = 'email' AND c.email_key = i.match_value))"
+        )
+        vals = "CAST(vals AS jsonb)" if connection.vendor == "postgresql" else "vals"
+        message = (
+            "CASE WHEN i.match_kind IS NULL THEN i.message ELSE"
+            " 'Same ' || CASE i.match_kind WHEN 'phone' THEN 'phone'"
+            " ELSE 'e-mail' END || ' as row ' || CAST(" + earlier + " AS TEXT)"
+            " || ' of this file; this row was not imported.' END"
+        )
+        if connection.vendor == "postgresql":
+            cursor.execute(f"CREATE INDEX ON {stage.contacts} (phone)")
+            cursor.execute(f"CREATE INDEX ON {stage.contacts} (email_key)")
+        cursor.execute(
+            f"INSERT INTO {ImportIssue._meta.db_table} (contact_import_id, row,"
+            ' line, code, message, "values")'
+            f" SELECT %s, i.row, i.line, i.code, {message}, {vals}"
+            f" FROM {stage.issues} i ORDER BY i.row",
+            [self.contact_import.pk],
+        )
+
+    def _fail(self, error: ImportFileError) -> None:
+        with transaction.atomic():
+            self.contact_import.contacts.all().delete()
+            self.contact_import.issues.all().delete()
+            ContactImport.objects.filter(pk=self.contact_import.pk).update(
+                state=ContactImport.State.FAILED,
+                finished_at=timezone.now(),
+                imported=0,
+                rejected=0,
+                duplicates=0,
+                skipped_blank=0,
+                file_error=error.as_dict(),
+            )
+        logger.info(
+            "import rejected import_id=%s code=%s line=%s",
+            self.contact_import.pk,
+            error.code,
+            error.line,
+        )
+
+
+def _issue(
+    row, code: str, message: str, kind: str | None = None, value: str | None = None
+) -> tuple:
+    return (
+        row.row,
+        row.line,
+        code,
+        message,
+        json.dumps(row.values, ensure_ascii=False),
+        kind,
+        value,
+    )
+
+
+def run_import(
+    contact_import: ContactImport,
+    path: Path | None = None,
+    on_imported: Callable[[ContactImport], None] | None = None,
+) -> ContactImport:
+    """Import `contact_import`'s file (or `path`); safe to run again."""
+    if path is None:
+        path = Path(contact_import.file.path)
+    return Importer(contact_import, path, on_imported).run()
+
+
+def pool_named(name: str) -> LeadPool:
+    pool, _ = LeadPool.objects.get_or_create(name=name.strip())
+    return pool
