@@ -1,0 +1,212 @@
+"""Who may open what: every URL of the project against every role.
+
+RULES lists each URL name with the roles that may GET it and the roles that
+may POST to it (None: the method is refused with 405 for everyone). A URL
+pattern that is added without a rule here fails
+test_every_url_has_a_rule, so no page ships without someone deciding who
+may see it. Django admin's own pages are left to the admin; only its index
+is walked.
+
+Roles: anonymous; phoner (assigned to the story's campaign); outsider (a
+phoner of another campaign only); manager; admin.
+"""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from campaigns.models import Campaign, Lead, Status
+from leads.models import Contact, LeadPool
+
+ROLES = ("anonymous", "phoner", "outsider", "manager", "admin")
+SIGNED_IN = frozenset({"phoner", "outsider", "manager", "admin"})
+MANAGERS = frozenset({"manager", "admin"})
+PHONERS_OF_CAMPAIGN = frozenset({"phoner"})
+NOBODY: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Who may use one URL.
+
+    get/post: the signed-in roles that may use the method, or None when the
+    view refuses the method for everyone (405). kwargs maps each URL
+    argument to an object of the story (see `story`). login_url: where a
+    refused user is sent instead of a 403 (the admin sends to its own login).
+    """
+
+    get: frozenset[str] | None
+    post: frozenset[str] | None = None
+    kwargs: dict[str, str] = field(default_factory=dict)
+    anonymous_allowed: bool = False
+    login_url: str | None = None
+    get_status: int = 200
+
+
+RULES: dict[str, Rule] = {
+    "home": Rule(get=SIGNED_IN, get_status=302),
+    "login": Rule(get=SIGNED_IN, post=SIGNED_IN, anonymous_allowed=True),
+    "logout": Rule(get=None, post=SIGNED_IN),
+    "admin:index": Rule(
+        get=frozenset({"admin"}), post=frozenset({"admin"}), login_url="/admin/login/"
+    ),
+    "campaigns:campaign-list": Rule(get=MANAGERS),
+    "dialer:overview": Rule(get=SIGNED_IN),
+}
+
+# Only the admin's index is walked; the rest of the admin is Django's.
+ADMIN_NAMES_WALKED = {"admin:index"}
+
+
+def walk(patterns, namespace: str = "", prefix: str = ""):
+    """(name, route) of every URL pattern, includes followed."""
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            inner = namespace
+            if entry.namespace:
+                inner = f"{namespace}{entry.namespace}:"
+            yield from walk(entry.url_patterns, inner, prefix + str(entry.pattern))
+        elif isinstance(entry, URLPattern):
+            name = f"{namespace}{entry.name}" if entry.name else None
+            yield name, prefix + str(entry.pattern)
+
+
+def project_urls() -> dict[str, str]:
+    urls = {}
+    for name, route in walk(get_resolver().url_patterns):
+        if route.startswith("admin/") and name not in ADMIN_NAMES_WALKED:
+            continue
+        urls[name or f"<unnamed {route}>"] = route
+    return urls
+
+
+URLS = project_urls()
+
+
+def test_every_url_has_a_rule():
+    missing = sorted(set(URLS) - set(RULES))
+
+    assert not missing, f"add these URL names to RULES in {__file__}: {missing}"
+
+
+def test_every_rule_names_a_url():
+    stale = sorted(set(RULES) - set(URLS))
+
+    assert not stale, f"these RULES name no URL any more: {stale}"
+
+
+@pytest.fixture(autouse=True)
+def fast_passwords(settings) -> None:
+    # Hundreds of cases each create five users; a slow hasher adds minutes.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def story(db, phoner, other_phoner, outsider, manager, admin_user, campaign):
+    """The objects URL arguments are filled from."""
+    elsewhere = Campaign.objects.create(name="Elsewhere")
+    elsewhere.phoners.set([outsider])
+    pool = LeadPool.default()
+    contact = Contact.objects.create(pool=pool, phone="+4520000001", first_name="Ib")
+    lead = Lead.objects.create(campaign=campaign, contact=contact)
+    other_contact = Contact.objects.create(pool=pool, phone="+4520000002")
+    private_callback = Lead.objects.create(
+        campaign=campaign,
+        contact=other_contact,
+        status=Status.PRIVATE_REDIAL,
+        owner=other_phoner,
+        next_contact_at=timezone.now() - timedelta(minutes=5),
+    )
+    return {
+        "users": {
+            "phoner": phoner,
+            "outsider": outsider,
+            "manager": manager,
+            "admin": admin_user,
+        },
+        "campaign": campaign,
+        "other_campaign": elsewhere,
+        "pool": pool,
+        "contact": contact,
+        "lead": lead,
+        "private_callback": private_callback,
+    }
+
+
+def url_of(name: str, story) -> str:
+    rule = RULES[name]
+    kwargs = {arg: story[key].pk for arg, key in rule.kwargs.items()}
+    return reverse(name, kwargs=kwargs)
+
+
+def client_for(role: str, story) -> Client:
+    client = Client()
+    if role != "anonymous":
+        client.force_login(story["users"][role])
+    return client
+
+
+def assert_sent_to_login(response, login_url: str) -> None:
+    assert response.status_code == 302, response.status_code
+    assert response.url.startswith(f"{login_url}?next="), response.url
+
+
+def assert_not_sent_to_login(response) -> None:
+    if response.status_code == 302:
+        assert "?next=" not in response.url, response.url
+
+
+def assert_refused(response, rule: Rule) -> None:
+    if rule.login_url:
+        assert_sent_to_login(response, rule.login_url)
+    else:
+        assert response.status_code in (403, 404), response.status_code
+
+
+CASES = [
+    pytest.param(name, role, id=f"{name}-{role}")
+    for name in sorted(set(URLS) & set(RULES))
+    for role in ROLES
+]
+
+
+@pytest.mark.parametrize(("name", "role"), CASES)
+def test_get_is_allowed_only_for_the_roles_of_the_rule(name, role, story):
+    rule = RULES[name]
+    client = client_for(role, story)
+
+    response = client.get(url_of(name, story))
+
+    if role == "anonymous" and not rule.anonymous_allowed:
+        assert_sent_to_login(response, rule.login_url or reverse("login"))
+    elif rule.get is None:
+        assert response.status_code == 405
+    elif role == "anonymous" or role in rule.get:
+        assert response.status_code == rule.get_status
+        assert_not_sent_to_login(response)
+    else:
+        assert_refused(response, rule)
+
+
+@pytest.mark.parametrize(("name", "role"), CASES)
+def test_post_is_allowed_only_for_the_roles_of_the_rule(name, role, story):
+    rule = RULES[name]
+    client = client_for(role, story)
+
+    response = client.post(url_of(name, story), {})
+
+    if role == "anonymous" and not rule.anonymous_allowed:
+        assert_sent_to_login(response, rule.login_url or reverse("login"))
+    elif rule.post is None:
+        assert response.status_code == 405
+    elif role == "anonymous" or role in rule.post:
+        # Empty data may be refused as a bad form, never as forbidden.
+        assert response.status_code not in (403, 404, 405), response.status_code
+        assert response.status_code < 500
+        assert_not_sent_to_login(response)
+    else:
+        assert_refused(response, rule)
