@@ -1,0 +1,161 @@
+import json
+import time
+import uuid
+from datetime import timedelta
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection, models, transaction
+from django.utils import timezone
+
+from adversus.models import ClientSettings
+from campaigns.models import Campaign, Lead, LeadEvent, Status
+from dialer.release import release_unsolved_leads
+from leads.models import Contact, LeadPool
+
+
+class Command(BaseCommand):
+    help = (
+        "Time the release of unsolved leads: hold N leads in a throwaway pool "
+        "and campaign, release them, print the figures, delete it all. Run it "
+        "on a bench database: leads held elsewhere and due are released too."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--leads", type=int, default=100_000)
+        parser.add_argument(
+            "--json", action="store_true", dest="as_json", help="Print JSON."
+        )
+
+    def handle(self, *args, leads: int, as_json: bool, **options) -> None:
+        if leads < 1:
+            raise CommandError("--leads must be at least 1.")
+        client_settings = ClientSettings.load()
+        if not client_settings.release_unsolved_enabled:
+            raise CommandError(
+                "Automatic release is turned off in the client settings; "
+                "turn it on to run the bench."
+            )
+
+        name = f"Release bench {uuid.uuid4().hex[:8]}"
+        pool = LeadPool.objects.create(name=name)
+        campaign = Campaign.objects.create(name=name, is_active=False)
+        try:
+            started = time.monotonic()
+            held_since = timezone.now() - timedelta(
+                hours=client_settings.release_unsolved_after_hours, minutes=1
+            )
+            _fill(pool, campaign, leads, held_since)
+            fill_seconds = time.monotonic() - started
+
+            started = time.monotonic()
+            released = release_unsolved_leads()
+            seconds = time.monotonic() - started
+        finally:
+            _clean_up(pool, campaign)
+
+        self._report(
+            {
+                "database": connection.vendor,
+                "leads": leads,
+                "released": released,
+                "fill_seconds": round(fill_seconds, 3),
+                "seconds": round(seconds, 3),
+                "leads_per_second": round(released / seconds) if seconds else None,
+            },
+            as_json=as_json,
+        )
+
+    def _report(self, figures: dict, as_json: bool) -> None:
+        if as_json:
+            self.stdout.write(json.dumps(figures))
+            return
+        self.stdout.write(
+            f"Released {figures['released']} of {figures['leads']} held leads "
+            f"in {figures['seconds']:.2f} s "
+            f"({figures['leads_per_second']} leads/s) on {figures['database']}; "
+            f"filling took {figures['fill_seconds']:.2f} s."
+        )
+
+
+def _fill(pool: LeadPool, campaign: Campaign, count: int, held_since) -> None:
+    """INSERT ... SELECT over a number series: contacts, then held leads."""
+    now = timezone.now()
+    contact_values = {
+        "pool": ("%s", [pool.pk]),
+        "phone": ("'+45' || CAST(50000000 + n AS TEXT)", []),
+        "created_at": ("%s", [now]),
+    }
+    lead_values = {
+        "campaign": ("%s", [campaign.pk]),
+        "contact": ("c.id", []),
+        "status": ("%s", [Status.UNSOLVED]),
+        "former_status": ("%s", [Status.UNPROCESSED]),
+        "held_since": ("%s", [held_since]),
+        "created_at": ("%s", [now]),
+    }
+    columns, values, params = _select_list(Contact, contact_values)
+    if connection.vendor == "postgresql":
+        series, series_params = "generate_series(1, %s) AS s(n)", [count]
+    else:
+        series = (
+            "(WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL"
+            " SELECT n + 1 FROM s WHERE n < %s) SELECT n FROM s) AS s"
+        )
+        series_params = [count]
+    contact_sql = (
+        f"INSERT INTO {Contact._meta.db_table} ({columns})"
+        f" SELECT {values} FROM {series} ORDER BY n"
+    )
+    lead_columns, lead_select, lead_params = _select_list(Lead, lead_values)
+    lead_sql = (
+        f"INSERT INTO {Lead._meta.db_table} ({lead_columns})"
+        f" SELECT {lead_select} FROM {Contact._meta.db_table} AS c"
+        " WHERE c.pool_id = %s ORDER BY c.id"
+    )
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(contact_sql, [*params, *series_params])
+        cursor.execute(lead_sql, [*lead_params, pool.pk])
+        if connection.vendor == "postgresql":
+            cursor.execute(f"ANALYZE {Lead._meta.db_table}")
+
+
+def _select_list(model: type[models.Model], given: dict) -> tuple[str, str, list]:
+    """Columns, select expressions and parameters for an INSERT ... SELECT.
+
+    Fields not in `given` get their model default, so a field added to the
+    model later does not break the bench.
+    """
+    columns, expressions, params = [], [], []
+    for field in model._meta.concrete_fields:
+        if field.primary_key:
+            continue
+        columns.append(connection.ops.quote_name(field.column))
+        if field.name in given:
+            expression, values = given[field.name]
+        else:
+            default = field.get_default()
+            expression = "%s"
+            values = [field.get_db_prep_save(default, connection)]
+        expressions.append(expression)
+        params.extend(values)
+    return ", ".join(columns), ", ".join(expressions), params
+
+
+def _clean_up(pool: LeadPool, campaign: Campaign) -> None:
+    """Plain DELETEs: the ORM's cascade would load every row first."""
+    lead_table = Lead._meta.db_table
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {LeadEvent._meta.db_table} WHERE lead_id IN"
+            f" (SELECT id FROM {lead_table} WHERE campaign_id = %s)",
+            [campaign.pk],
+        )
+        cursor.execute(
+            f"DELETE FROM {lead_table} WHERE campaign_id = %s", [campaign.pk]
+        )
+        cursor.execute(
+            f"DELETE FROM {Contact._meta.db_table} WHERE pool_id = %s", [pool.pk]
+        )
+        campaign.delete()
+        pool.delete()
