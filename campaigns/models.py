@@ -149,6 +149,20 @@ class Lead(models.Model):
                 condition=Q(status="unsolved"),
             ),
             models.Index(fields=["campaign", "status", "id"], name="lead_status_idx"),
+            # The manager's leads table sorts on these, ending on the id.
+            models.Index(
+                fields=["campaign", "contact_attempts", "id"],
+                name="lead_attempts_idx",
+            ),
+            models.Index(
+                fields=["campaign", "next_contact_at", "id"],
+                name="lead_next_contact_idx",
+            ),
+            # Statistics: one index-only GROUP BY status, attempts.
+            models.Index(
+                fields=["campaign", "status", "contact_attempts"],
+                name="lead_stats_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -193,3 +207,30 @@ class LeadEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.from_status} → {self.to_status}"
+
+
+class LeadRemoval(models.Model):
+    """One run of the duplicate check's removal: who, when, and what went.
+
+    The removed leads are gone (their events with them), so what they were
+    is kept here; their contacts are never deleted.
+    """
+
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    campaigns = models.ManyToManyField(Campaign, related_name="lead_removals")
+    checked_leads = models.PositiveIntegerField()
+    removed_count = models.PositiveIntegerField()
+    removed = models.JSONField(
+        default=list,
+        help_text="One entry per removed lead: lead, contact, campaign, status "
+        "and the lead kept in its place.",
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.removed_count} duplicate leads removed"

@@ -7,7 +7,14 @@ from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from campaigns.models import Campaign, Lead, Status
+from campaigns.models import (
+    CALLBACK_STATUSES,
+    OWNED_CALLBACK_STATUSES,
+    Campaign,
+    Lead,
+    LeadEvent,
+    Status,
+)
 from leads.models import Contact
 
 logger = logging.getLogger(__name__)
@@ -53,3 +60,112 @@ def add_contacts_to_campaign(
         total - added,
     )
     return AddedLeads(added=added, already_there=total - added)
+
+
+class LeadActionError(ValueError):
+    """A manager's change that the lead's state does not allow."""
+
+
+def _locked(lead: Lead) -> Lead:
+    # FOR UPDATE: the dialer may be serving or saving the same lead.
+    return Lead.objects.select_for_update().get(pk=lead.pk)
+
+
+def _clear_hold(lead: Lead) -> None:
+    lead.held_by = None
+    lead.held_since = None
+    lead.former_status = ""
+
+
+def set_lead_status(
+    lead: Lead,
+    status: str,
+    actor,
+    note: str = "",
+    next_contact_at=None,
+) -> Lead:
+    """Put a lead in `status` as a manager; a held lead is let go first.
+
+    Callbacks and redials come back at `next_contact_at` (default now);
+    private and VIP callbacks keep the lead's owner and need one.
+    """
+    with transaction.atomic():
+        lead = _locked(lead)
+        if status == Status.UNSOLVED:
+            raise LeadActionError("Only the dialer opens leads; pick another status.")
+        if status in OWNED_CALLBACK_STATUSES and lead.owner_id is None:
+            raise LeadActionError(
+                "A private or VIP callback needs an owner: reassign the lead first."
+            )
+        from_status = lead.status
+
+        _clear_hold(lead)
+        lead.status = status
+        if status == Status.UNPROCESSED:
+            lead.next_contact_at = None
+        elif status in (Status.AUTOMATIC_REDIAL, *CALLBACK_STATUSES):
+            lead.next_contact_at = next_contact_at or timezone.now()
+        lead.save()
+        LeadEvent.objects.create(
+            lead=lead,
+            kind=LeadEvent.Kind.MANAGER,
+            actor=actor,
+            from_status=from_status,
+            to_status=status,
+            note=note,
+        )
+
+    logger.info(
+        "lead status set lead_id=%s from=%s to=%s actor_id=%s",
+        lead.pk,
+        from_status,
+        status,
+        getattr(actor, "pk", None),
+    )
+    return lead
+
+
+def reassign_lead_owner(lead: Lead, owner, actor, note: str = "") -> Lead:
+    """Give the lead to another phoner, or to nobody."""
+    with transaction.atomic():
+        lead = _locked(lead)
+        if owner is None and lead.status in OWNED_CALLBACK_STATUSES:
+            raise LeadActionError(
+                "A private or VIP callback needs an owner; change its status first."
+            )
+        before = lead.owner
+
+        lead.owner = owner
+        lead.save(update_fields=["owner"])
+        text = f"Owner: {before or 'nobody'} → {owner or 'nobody'}"
+        LeadEvent.objects.create(
+            lead=lead,
+            kind=LeadEvent.Kind.MANAGER,
+            actor=actor,
+            from_status=lead.status,
+            to_status=lead.status,
+            note=f"{text}. {note}".strip() if note else text,
+        )
+    return lead
+
+
+def release_held_lead(lead: Lead, actor, note: str = "") -> Lead:
+    """Give an unsolved lead back its former status, as if never opened."""
+    with transaction.atomic():
+        lead = _locked(lead)
+        if lead.status != Status.UNSOLVED:
+            raise LeadActionError("This lead is not held by a phoner.")
+        to_status = lead.former_status or Status.UNPROCESSED
+
+        lead.status = to_status
+        _clear_hold(lead)
+        lead.save()
+        LeadEvent.objects.create(
+            lead=lead,
+            kind=LeadEvent.Kind.MANAGER,
+            actor=actor,
+            from_status=Status.UNSOLVED,
+            to_status=to_status,
+            note=note or "Released by a manager.",
+        )
+    return lead

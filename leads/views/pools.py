@@ -1,1 +1,155 @@
-"""Lead pools and their contacts, for managers."""
+"""Lead pools and their contacts, for managers.
+
+Leads are counted through the contacts' reverse relation so that this app
+needs no import from campaigns (dependencies point campaigns -> leads).
+"""
+
+from django.contrib import messages
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from adversus.access import manager_required
+from leads.exports import CONTACT_COLUMNS, csv_response
+from leads.filters import ContactFilter
+from leads.models import Contact, LeadPool
+from leads.pool_forms import ContactForm
+from leads.tables import CONTACT_SORTS, ContactTable, Sort, keyset_page
+
+
+def _count(queryset) -> Subquery:
+    return Subquery(queryset, output_field=IntegerField())
+
+
+@require_GET
+@manager_required
+def pool_list(request: HttpRequest) -> HttpResponse:
+    contacts = (
+        Contact.objects.filter(pool=OuterRef("pk"))
+        .order_by()
+        .values("pool")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    campaigns = (
+        Contact.objects.filter(pool=OuterRef("pk"))
+        .order_by()
+        .values("pool")
+        .annotate(n=Count("leads__campaign", distinct=True))
+        .values("n")
+    )
+    pools = LeadPool.objects.annotate(
+        contact_count=_count(contacts), campaign_count=_count(campaigns)
+    ).order_by("name", "id")
+    return render(request, "leads/pool_list.html", {"pools": pools})
+
+
+@require_GET
+@manager_required
+def pool_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    pool = get_object_or_404(LeadPool, pk=pk)
+    contact_filter = ContactFilter(request.GET or None, queryset=pool.contacts.all())
+
+    sort = Sort.parse(request.GET.get("sort"), CONTACT_SORTS)
+    page = keyset_page(contact_filter.qs, sort, request.GET)
+    table = ContactTable(page, sort, CONTACT_SORTS)
+
+    if request.htmx:
+        return render(request, "leads/_pool_contacts.html", {"table": table})
+    context = {
+        "pool": pool,
+        "filter": contact_filter,
+        "table": table,
+        "query": _filter_query(request),
+    }
+    return render(request, "leads/pool_detail.html", context)
+
+
+def _filter_query(request: HttpRequest) -> str:
+    """The page's filter as a query string, without sorting or paging."""
+    query = request.GET.copy()
+    for key in ("sort", "page", "after", "before"):
+        query.pop(key, None)
+    return query.urlencode()
+
+
+@require_GET
+@manager_required
+def pool_export(request: HttpRequest, pk: int) -> HttpResponse:
+    pool = get_object_or_404(LeadPool, pk=pk)
+    contacts = ContactFilter(request.GET or None, queryset=pool.contacts.all()).qs
+
+    fields = [name for name, _ in CONTACT_COLUMNS]
+    rows = contacts.order_by("id").values_list(*fields).iterator(chunk_size=2000)
+    header = [label for _, label in CONTACT_COLUMNS]
+    return csv_response(f"pool-{pool.pk}-contacts.csv", header, rows)
+
+
+@require_http_methods(["GET", "POST"])
+@manager_required
+def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    contact = get_object_or_404(Contact.objects.select_related("pool"), pk=pk)
+    form = ContactForm(request.POST or None, instance=contact)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Contact saved; every campaign shows the change.")
+        return redirect("leads:pool-detail", pk=contact.pool_id)
+    leads = contact.leads.select_related("campaign").order_by("id")
+    context = {"contact": contact, "form": form, "leads": leads}
+    return render(request, "leads/contact_form.html", context)
+
+
+def pool_impact(pool: LeadPool) -> dict[str, int]:
+    """What deleting or deactivating the pool touches."""
+    counts = Contact.objects.filter(pool=pool).aggregate(
+        contacts=Count("id", distinct=True),
+        leads=Count("leads", distinct=True),
+        campaigns=Count("leads__campaign", distinct=True),
+    )
+    return counts
+
+
+@require_GET
+@manager_required
+def pool_delete_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    pool = get_object_or_404(LeadPool, pk=pk)
+    context = {"pool": pool, "impact": pool_impact(pool)}
+    return render(request, "leads/pool_confirm_delete.html", context)
+
+
+@require_POST
+@manager_required
+def pool_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    pool = get_object_or_404(LeadPool, pk=pk)
+    if pool.is_default:
+        messages.error(
+            request,
+            "The default contact pool receives campaign uploads and cannot be "
+            "deleted. Deactivate it, or delete its contacts' pool instead.",
+        )
+        return redirect("leads:pool-delete-confirm", pk=pool.pk)
+    impact = pool_impact(pool)
+
+    pool.delete()
+
+    messages.success(
+        request,
+        f"Pool “{pool}” deleted with {impact['contacts']} contacts and "
+        f"{impact['leads']} leads in {impact['campaigns']} campaigns.",
+    )
+    return redirect("leads:pool-list")
+
+
+@require_POST
+@manager_required
+def pool_set_active(request: HttpRequest, pk: int) -> HttpResponse:
+    """Deactivate (or activate again) a pool; its leads stay in campaigns."""
+    pool = get_object_or_404(LeadPool, pk=pk)
+    pool.is_active = request.POST.get("active") == "1"
+    pool.save(update_fields=["is_active"])
+
+    state = "activated" if pool.is_active else "deactivated"
+    messages.success(request, f"Pool “{pool}” {state}.")
+    return redirect(reverse("leads:pool-detail", args=[pool.pk]))

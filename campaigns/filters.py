@@ -1,0 +1,34 @@
+"""Filters for a campaign's leads table and its CSV export."""
+
+import django_filters
+from django import forms
+
+from adversus.models import User
+from campaigns.models import Lead, Status
+
+
+class LeadFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=Status.choices, empty_label="Any")
+    owner = django_filters.ModelChoiceFilter(
+        queryset=User.objects.filter(role=User.Role.PHONER).order_by("username"),
+        empty_label="Anyone",
+    )
+    attempts = django_filters.NumberFilter(
+        field_name="contact_attempts", label="Attempts", min_value=0
+    )
+    due_after = django_filters.DateTimeFilter(
+        field_name="next_contact_at",
+        lookup_expr="gte",
+        label="Next contact from",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+    due_before = django_filters.DateTimeFilter(
+        field_name="next_contact_at",
+        lookup_expr="lt",
+        label="Next contact before",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+
+    class Meta:
+        model = Lead
+        fields: list[str] = []

@@ -1,0 +1,88 @@
+"""Forms of the manager's campaign pages."""
+
+from django import forms
+from django.db.models import QuerySet
+
+from adversus.models import User
+from campaigns.models import CLOSED_STATUSES, OPEN_STATUSES, Campaign
+
+
+def phoners() -> QuerySet[User]:
+    return User.objects.filter(role=User.Role.PHONER, is_active=True).order_by(
+        "username"
+    )
+
+
+class CampaignForm(forms.ModelForm):
+    class Meta:
+        model = Campaign
+        fields = (
+            "name",
+            "max_contact_attempts",
+            "redial_delay_minutes",
+            "callback_handover_hours",
+            "phoners",
+            "is_active",
+        )
+        widgets = {"phoners": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["phoners"].queryset = phoners()
+        self.fields["phoners"].help_text = "Only users with the phoner role."
+
+
+class LeadStatusForm(forms.Form):
+    status = forms.ChoiceField(
+        choices=[(s.value, s.label) for s in (*OPEN_STATUSES, *CLOSED_STATUSES)]
+    )
+    next_contact_at = forms.DateTimeField(
+        required=False,
+        label="Next contact",
+        help_text="For callbacks and redials; empty: now.",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class LeadOwnerForm(forms.Form):
+    owner = forms.ModelChoiceField(
+        queryset=User.objects.none(), required=False, empty_label="Nobody"
+    )
+    note = forms.CharField(required=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = phoners()
+
+
+class AddPoolForm(forms.Form):
+    campaign = forms.ModelChoiceField(
+        queryset=Campaign.objects.order_by("name"), empty_label=None
+    )
+
+
+class DuplicateCheckForm(forms.Form):
+    campaigns = forms.ModelMultipleChoiceField(
+        queryset=Campaign.objects.order_by("name"),
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Leads are compared across all the campaigns chosen.",
+    )
+
+
+class PeriodForm(forms.Form):
+    start = forms.DateField(
+        required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        required=False,
+        label="End (inclusive)",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end and end < start:
+            raise forms.ValidationError("The end date must be on or after the start.")
+        return data
