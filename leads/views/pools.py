@@ -104,11 +104,15 @@ def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def pool_impact(pool: LeadPool) -> dict[str, int]:
     """What deleting or deactivating the pool touches."""
     counts = Contact.objects.filter(pool=pool).aggregate(
-        contacts=Count("id", distinct=True),
-        leads=Count("leads", distinct=True),
-        campaigns=Count("leads__campaign", distinct=True),
+        contact_count=Count("id", distinct=True),
+        lead_count=Count("leads", distinct=True),
+        campaign_count=Count("leads__campaign", distinct=True),
     )
-    return counts
+    return {
+        "contacts": counts["contact_count"],
+        "leads": counts["lead_count"],
+        "campaigns": counts["campaign_count"],
+    }
 
 
 @require_GET
