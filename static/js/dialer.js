@@ -1,0 +1,37 @@
+// Keyboard shortcuts for the dialer: n = next lead, 1-9 = result buttons.
+// Keys typed into a text field, or with a modifier, are left alone.
+(function () {
+  "use strict";
+
+  function typing(target) {
+    return target.closest("input, textarea, select, [contenteditable]") !== null;
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) {
+      return;
+    }
+    if (event.key === "n") {
+      var next = document.getElementById("next-lead");
+      if (next) {
+        event.preventDefault();
+        next.click();
+      }
+      return;
+    }
+    var button = document.querySelector(
+      '.status-buttons button[data-key="' + event.key + '"]'
+    );
+    if (!button) {
+      return;
+    }
+    event.preventDefault();
+    var time = button.form.querySelector('input[name="callback_at"]');
+    if (button.hasAttribute("data-needs-time") && time && !time.value) {
+      // A callback needs its time first; the server would refuse it anyway.
+      time.focus();
+      return;
+    }
+    button.click();
+  });
+})();
