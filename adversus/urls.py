@@ -12,4 +12,5 @@ urlpatterns = [
     path("pools/", include("leads.urls")),
     path("campaigns/", include("campaigns.urls")),
     path("dialer/", include("dialer.urls")),
+    path("settings/", views.client_settings, name="client-settings"),
 ]

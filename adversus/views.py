@@ -1,6 +1,16 @@
+import logging
+
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
-from django.views.decorators.http import require_GET
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from adversus.access import manager_required
+from adversus.forms import ClientSettingsForm
+from adversus.models import ClientSettings
+from dialer.release import held_lead_summary
+
+logger = logging.getLogger(__name__)
 
 
 @require_GET
@@ -9,3 +19,32 @@ def home(request: HttpRequest) -> HttpResponse:
     if request.user.is_manager:
         return redirect("campaigns:campaign-list")
     return redirect("dialer:overview")
+
+
+@require_http_methods(["GET", "POST"])
+@manager_required
+def client_settings(request: HttpRequest) -> HttpResponse:
+    """The account's settings, with the leads phoners hold right now."""
+    current = ClientSettings.load()
+    form = ClientSettingsForm(request.POST or None, instance=current)
+    saved = request.method == "POST" and form.is_valid()
+    if saved:
+        form.save()
+        logger.info(
+            "client settings saved user_id=%s changed=%s",
+            request.user.pk,
+            ",".join(form.changed_data),
+        )
+        if not request.htmx:
+            messages.success(request, "Settings saved.")
+            return redirect("client-settings")
+
+    context = {
+        "form": form,
+        "saved": saved,
+        "client_settings": current,
+        "held": held_lead_summary(),
+    }
+    if request.htmx:
+        return render(request, "adversus/_client_settings_form.html", context)
+    return render(request, "adversus/client_settings.html", context)
