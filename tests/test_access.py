@@ -19,14 +19,15 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from campaigns.models import Campaign, Lead, Status
+from adversus.models import ClientSettings
+from campaigns.models import Campaign, Lead, LeadEvent, Status
 from leads.models import Contact, LeadPool
 
 ROLES = ("anonymous", "phoner", "outsider", "manager", "admin")
 SIGNED_IN = frozenset({"phoner", "outsider", "manager", "admin"})
 MANAGERS = frozenset({"manager", "admin"})
-PHONERS_OF_CAMPAIGN = frozenset({"phoner"})
-NOBODY: frozenset[str] = frozenset()
+DIALERS = frozenset({"phoner", "manager", "admin"})
+HOLDER = frozenset({"phoner"})
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,7 @@ class Rule:
     anonymous_allowed: bool = False
     login_url: str | None = None
     get_status: int = 200
+    post_data: dict[str, str] = field(default_factory=dict)
 
 
 RULES: dict[str, Rule] = {
@@ -54,8 +56,44 @@ RULES: dict[str, Rule] = {
     "admin:index": Rule(
         get=frozenset({"admin"}), post=frozenset({"admin"}), login_url="/admin/login/"
     ),
+    # Managers' pages: settings, campaigns, leads, pools, contacts, uploads.
+    "client-settings": Rule(get=MANAGERS, post=MANAGERS),
     "campaigns:campaign-list": Rule(get=MANAGERS),
+    "campaigns:campaign-create": Rule(get=MANAGERS, post=MANAGERS),
+    "campaigns:campaign-leads": Rule(get=MANAGERS, kwargs={"pk": "campaign"}),
+    "campaigns:campaign-edit": Rule(
+        get=MANAGERS, post=MANAGERS, kwargs={"pk": "campaign"}
+    ),
+    "campaigns:campaign-export": Rule(get=MANAGERS, kwargs={"pk": "campaign"}),
+    "campaigns:campaign-statistics": Rule(get=MANAGERS, kwargs={"pk": "campaign"}),
+    "campaigns:lead-detail": Rule(get=MANAGERS, kwargs={"pk": "lead"}),
+    "campaigns:lead-status": Rule(get=None, post=MANAGERS, kwargs={"pk": "lead"}),
+    "campaigns:lead-owner": Rule(get=None, post=MANAGERS, kwargs={"pk": "lead"}),
+    "campaigns:lead-release": Rule(get=None, post=MANAGERS, kwargs={"pk": "lead"}),
+    "campaigns:pool-add-to-campaign": Rule(
+        get=MANAGERS, post=MANAGERS, kwargs={"pool_pk": "pool"}
+    ),
+    "campaigns:duplicate-check": Rule(get=MANAGERS, post=MANAGERS),
+    "leads:pool-list": Rule(get=MANAGERS),
+    "leads:pool-detail": Rule(get=MANAGERS, kwargs={"pk": "pool"}),
+    "leads:pool-export": Rule(get=MANAGERS, kwargs={"pk": "pool"}),
+    "leads:pool-set-active": Rule(get=None, post=MANAGERS, kwargs={"pk": "pool"}),
+    "leads:pool-delete-confirm": Rule(get=MANAGERS, kwargs={"pk": "pool"}),
+    "leads:pool-delete": Rule(get=None, post=MANAGERS, kwargs={"pk": "pool"}),
+    "leads:contact-edit": Rule(get=MANAGERS, post=MANAGERS, kwargs={"pk": "contact"}),
+    # The dialer: phoners of the campaign; managers may dial any campaign.
     "dialer:overview": Rule(get=SIGNED_IN),
+    "dialer:lead-next": Rule(
+        get=None, post=DIALERS, kwargs={"campaign_id": "campaign"}
+    ),
+    # A held lead is opened and saved only by the phoner who holds it.
+    "dialer:lead-open": Rule(get=HOLDER, kwargs={"lead_id": "lead"}),
+    "dialer:lead-save": Rule(
+        get=None,
+        post=HOLDER,
+        kwargs={"lead_id": "lead"},
+        post_data={"status": "not_interested"},
+    ),
 }
 
 # Only the admin's index is walked; the rest of the admin is Django's.
@@ -105,15 +143,25 @@ def fast_passwords(settings) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-@pytest.fixture
-def story(db, phoner, other_phoner, outsider, manager, admin_user, campaign):
+@pytest.fixture(name="story")
+def story_fixture(db, phoner, other_phoner, outsider, manager, admin_user, campaign):
     """The objects URL arguments are filled from."""
     elsewhere = Campaign.objects.create(name="Elsewhere")
     elsewhere.phoners.set([outsider])
     pool = LeadPool.default()
     contact = Contact.objects.create(pool=pool, phone="+4520000001", first_name="Ib")
-    lead = Lead.objects.create(campaign=campaign, contact=contact)
-    other_contact = Contact.objects.create(pool=pool, phone="+4520000002")
+    lead = Lead.objects.create(
+        campaign=campaign,
+        contact=contact,
+        status=Status.UNSOLVED,
+        former_status=Status.UNPROCESSED,
+        held_by=phoner,
+        held_since=timezone.now(),
+    )
+    LeadEvent.objects.create(lead=lead, kind=LeadEvent.Kind.SERVED, actor=phoner)
+    other_contact = Contact.objects.create(
+        pool=pool, phone="+4520000002", first_name="Vibeke", last_name="Secretsen"
+    )
     private_callback = Lead.objects.create(
         campaign=campaign,
         contact=other_contact,
@@ -121,6 +169,7 @@ def story(db, phoner, other_phoner, outsider, manager, admin_user, campaign):
         owner=other_phoner,
         next_contact_at=timezone.now() - timedelta(minutes=5),
     )
+    ClientSettings.load()
     return {
         "users": {
             "phoner": phoner,
@@ -197,7 +246,7 @@ def test_post_is_allowed_only_for_the_roles_of_the_rule(name, role, story):
     rule = RULES[name]
     client = client_for(role, story)
 
-    response = client.post(url_of(name, story), {})
+    response = client.post(url_of(name, story), rule.post_data)
 
     if role == "anonymous" and not rule.anonymous_allowed:
         assert_sent_to_login(response, rule.login_url or reverse("login"))
@@ -210,3 +259,52 @@ def test_post_is_allowed_only_for_the_roles_of_the_rule(name, role, story):
         assert_not_sent_to_login(response)
     else:
         assert_refused(response, rule)
+
+
+def test_phoner_never_sees_another_phoners_private_callback(client, story):
+    callback = story["private_callback"]
+    client.force_login(story["users"]["phoner"])
+
+    overview = client.get(
+        reverse("dialer:overview"), {"campaign": story["campaign"].pk}
+    )
+    opened = client.get(reverse("dialer:lead-open", kwargs={"lead_id": callback.pk}))
+    served = client.post(
+        reverse("dialer:lead-next", kwargs={"campaign_id": story["campaign"].pk}),
+        follow=True,
+    )
+
+    assert overview.status_code == 200
+    assert opened.status_code == 403
+    assert served.status_code == 200
+    for response in (overview, opened, served):
+        assert b"Secretsen" not in response.content
+        assert b"20000002" not in response.content
+    callback.refresh_from_db()
+    assert callback.status == Status.PRIVATE_REDIAL
+    assert callback.held_by is None
+
+
+def test_owner_of_a_private_callback_sees_it(client, story, other_phoner):
+    client.force_login(other_phoner)
+
+    overview = client.get(
+        reverse("dialer:overview"), {"campaign": story["campaign"].pk}
+    )
+
+    assert b"Secretsen" in overview.content
+
+
+def test_another_phoner_cannot_save_a_lead_someone_holds(client, story, other_phoner):
+    lead = story["lead"]
+    client.force_login(other_phoner)
+
+    response = client.post(
+        reverse("dialer:lead-save", kwargs={"lead_id": lead.pk}),
+        {"status": "success"},
+    )
+
+    assert response.status_code == 403
+    lead.refresh_from_db()
+    assert lead.status == Status.UNSOLVED
+    assert lead.held_by == story["users"]["phoner"]
