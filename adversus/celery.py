@@ -15,8 +15,13 @@ app.autodiscover_tasks()
 def schedule_periodic_jobs(sender: Celery, **kwargs) -> None:
     from django.conf import settings
 
+    every = settings.RELEASE_UNSOLVED_EVERY_MINUTES * 60.0
+    # A tick not picked up before the next one is useless: let it expire
+    # rather than pile up while the worker is down.
     sender.add_periodic_task(
-        settings.RELEASE_UNSOLVED_EVERY_MINUTES * 60.0,
-        sender.signature("dialer.tasks.release_unsolved_leads"),
+        every,
+        sender.signature(
+            "dialer.tasks.release_unsolved_leads", options={"expires": every}
+        ),
         name="release unsolved leads",
     )

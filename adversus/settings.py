@@ -156,8 +156,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-# How often beat runs the release of unsolved leads.
-RELEASE_UNSOLVED_EVERY_MINUTES = env.int("RELEASE_UNSOLVED_EVERY_MINUTES", default=5)
+# How often beat wakes the release of unsolved leads. The job releases at
+# the interval set on the settings page; this is the finest it can be.
+RELEASE_UNSOLVED_EVERY_MINUTES = env.int("RELEASE_UNSOLVED_EVERY_MINUTES", default=1)
 
 # Production hardening; `manage.py check --deploy` passes when these are on.
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)

@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
+from adversus.celery import app as celery_app
 from adversus.models import ClientSettings
 from campaigns.models import Campaign, Lead, LeadEvent, Status
 from dialer import release
@@ -293,3 +294,14 @@ def test_held_lead_summary_is_empty_when_nothing_is_held(campaign, two_hours):
         None,
         [],
     )
+
+
+def test_beat_wakes_the_release_task_every_configured_minutes(settings):
+    celery_app.loader.import_default_modules()
+
+    entry = celery_app.conf.beat_schedule["release unsolved leads"]
+
+    assert entry["task"] == "dialer.tasks.release_unsolved_leads"
+    assert entry["task"] in celery_app.tasks
+    assert entry["schedule"] == settings.RELEASE_UNSOLVED_EVERY_MINUTES * 60
+    assert entry["options"]["expires"] == entry["schedule"]
