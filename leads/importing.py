@@ -758,10 +758,49 @@ class Importer:
             return {}, {}
         phones = {row.fields["phone"] for row in rows}
         emails = {row.fields["email"].lower() for row in rows} - {""}
+        found = self._existing_query(phones, emails, pool_ids)
+        by_phone: dict = {}
+        by_email: dict = {}
+        for pk, phone, email_key, first, last, name, company, pool in found:
+            label = f"{first} {last}".strip() or name or company or phone
+            by_phone.setdefault(phone, (pk, label, pool))
+            if email_key:
+                by_email.setdefault(email_key, (pk, label, pool))
+        return by_phone, by_email
+
+    def _existing_query(self, phones: set, emails: set, pool_ids: list | None):
+        if connection.vendor == "postgresql":
+            # One array parameter per key: IN lists of ten thousand
+            # placeholders cost more to build than the query to run.
+            pools = "" if pool_ids is None else " AND c.pool_id = ANY(%s)"
+            pool_params = [] if pool_ids is None else [pool_ids]
+            select = (
+                "SELECT c.id, c.phone, c.email_key, c.first_name, c.last_name,"
+                " c.name, c.company, p.name"
+                f" FROM {Contact._meta.db_table} c"
+                f" JOIN {LeadPool._meta.db_table} p ON p.id = c.pool_id"
+                " WHERE c.contact_import_id IS DISTINCT FROM %s"
+            )
+            sql = (
+                f"{select} AND c.phone = ANY(%s){pools}"
+                f" UNION {select} AND c.email_key = ANY(%s)"
+                f" AND c.email_key <> ''{pools} ORDER BY 1"
+            )
+            params = [
+                self.contact_import.pk,
+                list(phones),
+                *pool_params,
+                self.contact_import.pk,
+                list(emails),
+                *pool_params,
+            ]
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                return cursor.fetchall()
         contacts = Contact.objects.exclude(contact_import=self.contact_import)
         if pool_ids is not None:
             contacts = contacts.filter(pool_id__in=pool_ids)
-        found = (
+        return (
             contacts.filter(Q(phone__in=phones) | Q(email_key__in=emails))
             .values_list(
                 "id",
@@ -775,14 +814,6 @@ class Importer:
             )
             .order_by("id")
         )
-        by_phone: dict = {}
-        by_email: dict = {}
-        for pk, phone, email_key, first, last, name, company, pool in found:
-            label = f"{first} {last}".strip() or name or company or phone
-            by_phone.setdefault(phone, (pk, label, pool))
-            if email_key:
-                by_email.setdefault(email_key, (pk, label, pool))
-        return by_phone, by_email
 
     @transaction.atomic
     def _commit(self) -> None:

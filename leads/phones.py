@@ -4,9 +4,12 @@ Excel and hand-made lists mangle phone columns in a few known ways; each
 gets its own error code so the report can say how to fix the file.
 """
 
+import functools
 import re
+from dataclasses import dataclass
 
 import phonenumbers
+from phonenumbers import PhoneNumber
 
 DEFAULT_COUNTRY = "DK"
 
@@ -23,6 +26,9 @@ SEPARATOR = re.compile(r"\s*(?:/|;|,|&|\|| or | og | eller )\s*", re.IGNORECASE)
 EXCEL_TEXT = re.compile(r'^="(.*)"$')
 
 REGIONS = frozenset(phonenumbers.SUPPORTED_REGIONS)
+
+# Separators that libphonenumber ignores between digits.
+PLAIN_SEPARATORS = str.maketrans("", "", " -.")
 
 
 class PhoneError(ValueError):
@@ -63,6 +69,120 @@ def to_e164(raw: str, region: str = DEFAULT_COUNTRY) -> str:
             "digits away. Format the phone column as Text in Excel, type the "
             "numbers again and export again.",
         )
+    plain = _plain_national_number(text, region)
+    if plain is not None:
+        country_code, national = plain
+        valid = _region_rules(region).is_valid(national)
+    else:
+        number = _parse(text, region)
+        valid = number is not None and phonenumbers.is_valid_number(number)
+        if valid:
+            country_code = number.country_code
+            national = phonenumbers.national_significant_number(number)
+    if not valid:
+        raise PhoneError(
+            "ROW_INVALID_PHONE",
+            f"'{text}' is not a valid phone number for {region}. Check the "
+            "digits, or write it with + and the country code.",
+        )
+    return f"+{country_code}{national}"
+
+
+TYPE_DESCS = [
+    "premium_rate",
+    "toll_free",
+    "shared_cost",
+    "voip",
+    "personal_number",
+    "pager",
+    "uan",
+    "voicemail",
+    "fixed_line",
+    "mobile",
+]
+
+
+@dataclass(frozen=True)
+class RegionRules:
+    """What the plain-digits shortcut needs from a region's metadata."""
+
+    country_code: int
+    international: re.Pattern
+    national_prefix: re.Pattern | None
+    # (possible lengths, pattern) for the general description, then the
+    # number types; None when the country code is shared between regions.
+    general: tuple | None
+    types: list[tuple]
+
+    def is_valid(self, national: str) -> bool:
+        """libphonenumber's is_valid_number for a number of this region."""
+        if not _matches(self.general, national):
+            return False
+        return any(_matches(desc, national) for desc in self.types)
+
+
+def _matches(desc: tuple | None, national: str) -> bool:
+    if desc is None:
+        return False
+    lengths, pattern = desc
+    if lengths and len(national) not in lengths:
+        return False
+    return pattern.fullmatch(national) is not None
+
+
+def _desc(number_desc) -> tuple | None:
+    if number_desc is None or not number_desc.national_number_pattern:
+        return None
+    lengths = frozenset(number_desc.possible_length or ())
+    return lengths, re.compile(number_desc.national_number_pattern)
+
+
+@functools.cache
+def _region_rules(region: str) -> RegionRules | None:
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    if metadata is None or metadata.country_code is None:
+        return None
+    regions = phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(metadata.country_code)
+    if regions != (region,):
+        return None
+    national_prefix = metadata.national_prefix_for_parsing or metadata.national_prefix
+    types = [_desc(getattr(metadata, name)) for name in TYPE_DESCS]
+    if metadata.same_mobile_and_fixed_line_pattern:
+        types = types[:-1]
+    return RegionRules(
+        country_code=metadata.country_code,
+        international=re.compile(metadata.international_prefix or "(?!)"),
+        national_prefix=re.compile(national_prefix) if national_prefix else None,
+        general=_desc(metadata.general_desc),
+        types=[desc for desc in types if desc is not None],
+    )
+
+
+def _plain_national_number(text: str, region: str) -> tuple[int, str] | None:
+    """(country code, national number) of plain national digits, else None.
+
+    parse() and is_valid_number() cost about 25 microseconds, most of a
+    million-row import. For digits separated only by spaces, dashes or dots
+    that start with neither 0, the region's country code, its international
+    prefix nor its national prefix, parse() keeps the digits as they are, so
+    the number is taken directly and checked against the region's patterns
+    the way libphonenumber checks it. Anything else takes the full parse.
+    Only regions with a country code of their own take this path.
+    """
+    digits = text.translate(PLAIN_SEPARATORS)
+    if not (4 <= len(digits) <= 15 and digits.isascii() and digits.isdigit()):
+        return None
+    rules = _region_rules(region)
+    if rules is None or digits[0] == "0":
+        return None
+    if digits.startswith(str(rules.country_code)) or rules.international.match(digits):
+        return None
+    if rules.national_prefix is not None and rules.national_prefix.match(digits):
+        return None
+    return rules.country_code, digits
+
+
+def _parse(text: str, region: str) -> PhoneNumber | None:
     if _looks_like_two_numbers(text):
         raise PhoneError(
             "ROW_INVALID_PHONE",
@@ -71,19 +191,10 @@ def to_e164(raw: str, region: str = DEFAULT_COUNTRY) -> str:
         )
     if text.startswith("00"):
         text = "+" + text[2:]
-
     try:
-        number = phonenumbers.parse(text, region)
+        return phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException:
-        number = None
-    if number is None or not phonenumbers.is_valid_number(number):
-        raise PhoneError(
-            "ROW_INVALID_PHONE",
-            f"'{text}' is not a valid phone number for {region}. Check the "
-            "digits, or write it with + and the country code.",
-        )
-    national = phonenumbers.national_significant_number(number)
-    return f"+{number.country_code}{national}"
+        return None
 
 
 def _looks_like_two_numbers(text: str) -> bool:
