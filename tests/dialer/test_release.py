@@ -12,6 +12,7 @@ from adversus.models import ClientSettings
 from campaigns.models import Campaign, Lead, LeadEvent, Status
 from dialer import release
 from dialer.release import held_lead_summary, release_unsolved_leads
+from dialer.services import LeadReleased, next_lead, save_result
 from dialer.tasks import release_unsolved_leads as release_task
 from tests.dialer.release_helpers import hold, make_leads, released_events
 
@@ -305,3 +306,24 @@ def test_beat_wakes_the_release_task_every_configured_minutes(settings):
     assert entry["task"] in celery_app.tasks
     assert entry["schedule"] == settings.RELEASE_UNSOLVED_EVERY_MINUTES * 60
     assert entry["options"]["expires"] == entry["schedule"]
+
+
+def test_phoner_saving_after_the_release_is_told_the_lead_was_released(
+    campaign, phoner, two_hours
+):
+    make_leads(campaign, 1, status=Status.UNPROCESSED)
+    with time_machine.travel(HELD_AT, tick=False):
+        served = next_lead(phoner, campaign)
+
+    with time_machine.travel(HELD_AT + timedelta(hours=2, minutes=1), tick=False):
+        released = release_task.delay().get()
+        with pytest.raises(LeadReleased):
+            save_result(served, phoner, Status.NOT_INTERESTED)
+
+    served.refresh_from_db()
+    assert released == 1
+    assert (served.status, served.contact_attempts) == (Status.UNPROCESSED, 0)
+    assert list(served.events.values_list("kind", flat=True)) == [
+        "released",
+        "served",
+    ]
