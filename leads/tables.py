@@ -17,7 +17,6 @@ from typing import Any
 import django_tables2 as tables
 from django.db import connection
 from django.db.models import F, Model, QuerySet
-from django.db.models.expressions import Value
 from django.db.models.fields.tuple_lookups import (
     Tuple,
     TupleGreaterThan,
@@ -33,6 +32,14 @@ PAGE_SIZE = 50
 MAX_OFFSET_PAGE = 20
 # Above this many rows (by the planner's estimate) counts are estimated.
 EXACT_COUNT_LIMIT = 10_000
+CURSOR_ERROR = (
+    "The link's page position is unreadable (an old or edited link); "
+    "showing the first page."
+)
+
+
+class PageRequestError(ValueError):
+    """A page number or cursor in the URL that no page of ours matches."""
 
 
 @dataclass(frozen=True)
@@ -103,20 +110,20 @@ def _encode_cursor(row: Model, sort: Sort) -> str:
 
 
 def _decode_cursor(cursor: str, model: type[Model], sort: Sort) -> tuple[Any, int]:
-    """Raise ValueError when the cursor is not one this table made."""
+    """Raise PageRequestError when the cursor is not one this table made."""
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         value, pk = json.loads(base64.urlsafe_b64decode(padded))
     except (binascii.Error, ValueError, TypeError) as error:
-        raise ValueError("unreadable cursor") from error
+        raise PageRequestError(CURSOR_ERROR) from error
     if not isinstance(pk, int):
-        raise ValueError("unreadable cursor")
+        raise PageRequestError(CURSOR_ERROR)
     if value is not None:
         # to_python raises ValidationError, a ValueError's sibling.
         try:
             value = model._meta.get_field(sort.field).to_python(value)
         except Exception as error:
-            raise ValueError("unreadable cursor") from error
+            raise PageRequestError(CURSOR_ERROR) from error
     return value, pk
 
 
@@ -173,9 +180,7 @@ def _after(
                 lookup = "id__lt" if sort.descending else "id__gt"
                 part = part.filter(**{lookup: pk})
             else:
-                part = part.filter(
-                    compare(Tuple(sort.field, "id"), Tuple(Value(value), Value(pk)))
-                )
+                part = part.filter(compare(Tuple(sort.field, "id"), (value, pk)))
         rows += list(ordered(part, sort)[: limit - len(rows)])
         if len(rows) >= limit:
             break
@@ -200,8 +205,11 @@ def count_rows(queryset: QuerySet) -> tuple[int, bool]:
 def keyset_page(
     queryset: QuerySet, sort: Sort, params: QueryDict, per_page: int = PAGE_SIZE
 ) -> KeysetPage:
-    """The page that `params` asks for: ?after=, ?before= or ?page=."""
-    model = queryset.model
+    """The page that `params` asks for: ?after=, ?before= or ?page=.
+
+    A page number or cursor that does not fit gives the first page and a
+    message saying why.
+    """
     total, estimated = count_rows(queryset)
     page = KeysetPage(
         rows=[],
@@ -212,35 +220,11 @@ def keyset_page(
         total_is_estimate=estimated,
         params=params,
     )
-    after, before = params.get("after"), params.get("before")
-
     try:
-        if after:
-            cursor = _decode_cursor(after, model, sort)
-            rows = _after(queryset, sort, cursor, per_page + 1)
-            page.has_previous = True
-            page.has_next = len(rows) > per_page
-            rows = rows[:per_page]
-        elif before:
-            cursor = _decode_cursor(before, model, sort)
-            rows = _after(queryset, sort.reversed(), cursor, per_page + 1)
-            page.has_next = True
-            page.has_previous = len(rows) > per_page
-            rows = list(reversed(rows[:per_page]))
-            if not page.has_previous:
-                page.number = 1
-        else:
-            number = _page_number(params.get("page"))
-            offset = (number - 1) * per_page
-            rows = list(ordered(queryset, sort)[offset : offset + per_page + 1])
-            page.number = number
-            page.has_previous = number > 1
-            page.has_next = len(rows) > per_page
-            rows = rows[:per_page]
-    except ValueError as error:
+        rows = _fill(page, queryset, sort, params, per_page)
+    except PageRequestError as error:
         page.error = str(error)
-        page.params = QueryDict(mutable=True)
-        return page
+        rows = _fill(page, queryset, sort, QueryDict(), per_page)
 
     page.rows = rows
     if rows:
@@ -249,19 +233,49 @@ def keyset_page(
     return page
 
 
+def _fill(
+    page: KeysetPage, queryset: QuerySet, sort: Sort, params: QueryDict, per_page: int
+) -> list:
+    """Fetch the rows `params` ask for and set the page's neighbours."""
+    model = queryset.model
+    after, before = params.get("after"), params.get("before")
+
+    if after:
+        cursor = _decode_cursor(after, model, sort)
+        rows = _after(queryset, sort, cursor, per_page + 1)
+        page.has_previous = True
+        page.has_next = len(rows) > per_page
+        return rows[:per_page]
+    if before:
+        cursor = _decode_cursor(before, model, sort)
+        rows = _after(queryset, sort.reversed(), cursor, per_page + 1)
+        page.has_next = True
+        page.has_previous = len(rows) > per_page
+        if not page.has_previous:
+            page.number = 1
+        return list(reversed(rows[:per_page]))
+    number = _page_number(params.get("page"))
+    offset = (number - 1) * per_page
+    rows = list(ordered(queryset, sort)[offset : offset + per_page + 1])
+    page.number = number
+    page.has_previous = number > 1
+    page.has_next = len(rows) > per_page
+    return rows[:per_page]
+
+
 def _page_number(value: str | None) -> int:
     if value in (None, ""):
         return 1
     try:
         number = int(value)
     except ValueError:
-        raise ValueError(
+        raise PageRequestError(
             f"'{value}' is not a page number; showing the first page."
         ) from None
     if number < 1:
-        raise ValueError("Pages start at 1; showing the first page.")
+        raise PageRequestError("Pages start at 1; showing the first page.")
     if number > MAX_OFFSET_PAGE:
-        raise ValueError(
+        raise PageRequestError(
             f"Page numbers go up to {MAX_OFFSET_PAGE}; use the next and previous "
             "links to go deeper. Showing the first page."
         )
