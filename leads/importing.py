@@ -745,7 +745,7 @@ class Importer:
                     row.row,
                     *(row.fields[name] for name in FIELDS),
                     email_key,
-                    json.dumps(row.extra, ensure_ascii=False),
+                    json.dumps(row.extra, ensure_ascii=False) if row.extra else "{}",
                 )
             )
             self.counts.imported += 1
@@ -853,27 +853,36 @@ class Importer:
     def _insert_issues(self, cursor) -> None:
         stage = self.stage
         # The accepted row that an in-file duplicate repeats: accepted rows
-        # have unique phones and e-mail keys, so there is exactly one.
-        earlier = (
-            f"(SELECT MIN(c.row) FROM {stage.contacts} c WHERE"
-            f" (i.match_kind = 'phone' AND c.phone = i.match_value) OR"
-            f" (i.match_kind = 'email' AND c.email_key = i.match_value))"
+        # have unique phones and e-mail keys, so there is exactly one. Two
+        # equality joins let PostgreSQL hash the few duplicates instead of
+        # indexing a million staged rows.
+        earlier = "COALESCE(by_phone.row, by_email.row)"
+        vals = (
+            "CAST(i.vals AS jsonb)" if connection.vendor == "postgresql" else "i.vals"
         )
-        vals = "CAST(vals AS jsonb)" if connection.vendor == "postgresql" else "vals"
         message = (
             "CASE WHEN i.match_kind IS NULL THEN i.message ELSE"
             " 'Same ' || CASE i.match_kind WHEN 'phone' THEN 'phone'"
-            " ELSE 'e-mail' END || ' as row ' || CAST(" + earlier + " AS TEXT)"
+            f" ELSE 'e-mail' END || ' as row ' || CAST({earlier} AS TEXT)"
             " || ' of this file; this row was not imported.' END"
         )
-        if connection.vendor == "postgresql":
-            cursor.execute(f"CREATE INDEX ON {stage.contacts} (phone)")
-            cursor.execute(f"CREATE INDEX ON {stage.contacts} (email_key)")
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                f"CREATE INDEX {stage.contacts}_phone ON {stage.contacts} (phone)"
+            )
+            cursor.execute(
+                f"CREATE INDEX {stage.contacts}_email ON {stage.contacts} (email_key)"
+            )
         cursor.execute(
             f"INSERT INTO {ImportIssue._meta.db_table} (contact_import_id, row,"
             ' line, code, message, "values")'
             f" SELECT %s, i.row, i.line, i.code, {message}, {vals}"
-            f" FROM {stage.issues} i ORDER BY i.row",
+            f" FROM {stage.issues} i"
+            f" LEFT JOIN {stage.contacts} by_phone ON i.match_kind = 'phone'"
+            " AND by_phone.phone = i.match_value"
+            f" LEFT JOIN {stage.contacts} by_email ON i.match_kind = 'email'"
+            " AND by_email.email_key = i.match_value"
+            " ORDER BY i.row",
             [self.contact_import.pk],
         )
 
