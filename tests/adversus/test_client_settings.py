@@ -186,3 +186,17 @@ def test_admin_edits_the_release_settings(client, admin_user):
 
     assert (page.status_code, response.status_code) == (200, 302)
     assert ClientSettings.load().release_unsolved_after_hours == 7
+
+
+def test_hold_times_show_in_the_clients_time_zone(
+    client, manager, campaign, phoner, settings
+):
+    settings.TIME_ZONE = "UTC"
+    [lead] = make_leads(campaign, 1)
+    hold([lead], phoner, datetime(2026, 12, 4, 9, 0, tzinfo=UTC))
+    client.force_login(manager)
+
+    with time_machine.travel(NOW, tick=False):
+        response = client.get(URL)
+
+    assert "since 4 Dec 2026 10:00" in response.content.decode()
