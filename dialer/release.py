@@ -77,13 +77,12 @@ def release_unsolved_leads(now: datetime | None = None) -> int:
         else _release_batch_orm
     )
     released = 0
-    while True:
-        count = release_batch(cutoff, now)
+    # Until a batch finds nothing: a short batch does not prove the end, as
+    # rows a phoner saved meanwhile drop out of it after the LIMIT. Rows
+    # still locked at the end are being settled by whoever holds the lock.
+    while count := release_batch(cutoff, now):
         released += count
-        # A short batch means nothing more is due, or the rest is locked by
-        # someone who is settling it right now.
-        if count < BATCH_SIZE:
-            return released
+    return released
 
 
 def _release_batch_postgresql(cutoff: datetime, now: datetime) -> int:
