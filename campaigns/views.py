@@ -242,14 +242,9 @@ def campaign_statistics_page(request: HttpRequest, pk: int) -> HttpResponse:
         start = form.cleaned_data["start"] or start
         end = form.cleaned_data["end"] or end
 
-    today_results = phoner_results(campaign, today, today)
     period_results = phoner_results(campaign, start, end)
-
     context = {
         "campaign": campaign,
-        "stats": campaign_statistics(campaign),
-        "today_results": today_results,
-        "today_bars": bars([(r.phoner, r.total) for r in today_results]),
         "period_results": period_results,
         "period_bars": bars([(r.phoner, r.total) for r in period_results]),
         "period_form": form,
@@ -258,6 +253,11 @@ def campaign_statistics_page(request: HttpRequest, pk: int) -> HttpResponse:
     }
     if request.htmx:
         return render(request, "campaigns/_phoner_results.html", context)
+
+    today_results = phoner_results(campaign, today, today)
+    context["stats"] = campaign_statistics(campaign)
+    context["today_results"] = today_results
+    context["today_bars"] = bars([(r.phoner, r.total) for r in today_results])
     return render(request, "campaigns/campaign_statistics.html", context)
 
 
@@ -300,7 +300,8 @@ def pool_add_to_campaign(request: HttpRequest, pool_pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @manager_required
 def duplicate_check(request: HttpRequest) -> HttpResponse:
-    form = DuplicateCheckForm(request.POST or request.GET or None)
+    data = request.POST if request.method == "POST" else request.GET or None
+    form = DuplicateCheckForm(data)
     if not form.is_valid():
         return render(request, "campaigns/duplicate_check.html", {"form": form})
     campaigns = list(form.cleaned_data["campaigns"])
