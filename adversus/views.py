@@ -26,7 +26,8 @@ def home(request: HttpRequest) -> HttpResponse:
 def client_settings(request: HttpRequest) -> HttpResponse:
     """The account's settings, with the leads phoners hold right now."""
     current = ClientSettings.load()
-    form = ClientSettingsForm(request.POST or None, instance=current)
+    data = request.POST if request.method == "POST" else None
+    form = ClientSettingsForm(data, instance=current)
     saved = request.method == "POST" and form.is_valid()
     if saved:
         form.save()

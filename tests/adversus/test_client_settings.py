@@ -200,3 +200,14 @@ def test_hold_times_show_in_the_clients_time_zone(
         response = client.get(URL)
 
     assert "since 4 Dec 2026 10:00" in response.content.decode()
+
+
+def test_an_empty_post_says_which_fields_are_missing(client, manager):
+    client.force_login(manager)
+
+    response = client.post(URL, {}, headers={"HX-Request": "true"})
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "This field is required." in body
+    assert "Settings saved." not in body
