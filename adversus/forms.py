@@ -6,7 +6,13 @@ from adversus.models import ClientSettings
 
 
 def _zone_choices() -> list[tuple[str, str]]:
-    return [(zone, zone) for zone in sorted(available_timezones())]
+    """Region/City zones and UTC; the database's aliases would only confuse."""
+    zones = [
+        zone
+        for zone in available_timezones()
+        if zone == "UTC" or ("/" in zone and not zone.startswith(("Etc/", "SystemV/")))
+    ]
+    return [(zone, zone) for zone in sorted(zones)]
 
 
 class ClientSettingsForm(forms.ModelForm):
@@ -31,14 +37,14 @@ class ClientSettingsForm(forms.ModelForm):
             "release_unsolved_every_minutes": "Look for leads to release every "
             "(minutes)",
         }
-        widgets = {
-            "release_unsolved_after_hours": forms.NumberInput(
-                attrs={"min": 1, "max": 24 * 30}
-            ),
-            "release_unsolved_every_minutes": forms.NumberInput(
-                attrs={"min": 1, "max": 24 * 60}
-            ),
-        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # The browser checks the model's bounds before the server does.
+        hours = self.fields["release_unsolved_after_hours"]
+        hours.widget.attrs.update(min=1, max=24 * 30)
+        minutes = self.fields["release_unsolved_every_minutes"]
+        minutes.widget.attrs.update(min=1, max=24 * 60)
 
     def save(self, commit: bool = True) -> ClientSettings:
         """Write only the form's fields: the release job writes its last run

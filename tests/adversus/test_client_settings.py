@@ -211,3 +211,13 @@ def test_an_empty_post_says_which_fields_are_missing(client, manager):
     assert response.status_code == 200
     assert "This field is required." in body
     assert "Settings saved." not in body
+
+
+def test_form_offers_region_zones_and_the_bounds_to_the_browser(client, manager):
+    client.force_login(manager)
+
+    body = client.get(URL).content.decode()
+
+    assert 'name="release_unsolved_after_hours" value="2" min="1" max="720"' in body
+    assert '<option value="Europe/Copenhagen" selected>' in body
+    assert 'value="localtime"' not in body
