@@ -151,6 +151,13 @@ class ImportFileError(Exception):
         return {"code": self.code, "message": self.message, "line": self.line}
 
 
+CRASHED = ImportFileError(
+    "IMPORT_CRASHED",
+    "The import stopped on an internal error, so nothing was imported. Try "
+    "again; if it happens again, send the file to your administrator.",
+)
+
+
 @dataclass
 class FileFormat:
     encoding: str
@@ -644,6 +651,15 @@ class Importer:
             self._commit()
         except ImportFileError as error:
             self._fail(error)
+        except Exception:
+            logger.exception("import crashed import_id=%s", contact_import.pk)
+            try:
+                self._fail(CRASHED)
+            except Exception:
+                logger.exception(
+                    "import not marked failed import_id=%s", contact_import.pk
+                )
+            raise
         finally:
             self.stage.drop()
         contact_import.refresh_from_db()
@@ -676,6 +692,7 @@ class Importer:
         self._process(checker, batch)
 
     def _checker(self, headers: list[str]) -> RowChecker:
+        self.contact_import.options["headers"] = [clean(h) for h in headers]
         mapping = self.options.mapping
         if mapping is None or len(mapping) != len(headers):
             mapping = guess_mapping(headers)
@@ -834,6 +851,7 @@ class Importer:
             rows_done=counts.rows_done,
             total_rows=counts.rows_done,
             file_error=None,
+            options=contact_import.options,
         )
         if self.on_imported is not None:
             contact_import.refresh_from_db()

@@ -16,4 +16,14 @@ urlpatterns: list = [
     path("<int:pk>/delete/confirmed/", pools.pool_delete, name="pool-delete"),
     path("contacts/<int:pk>/", pools.contact_edit, name="contact-edit"),
     # Uploads (leads/views/imports.py)
+    path("imports/", imports.import_list, name="import-list"),
+    path("imports/upload/", imports.import_upload, name="import-upload"),
+    path("imports/<int:pk>/", imports.import_detail, name="import-detail"),
+    path("imports/<int:pk>/preview/", imports.import_preview, name="import-preview"),
+    path("imports/<int:pk>/start/", imports.import_start, name="import-start"),
+    path(
+        "imports/<int:pk>/rejected.csv",
+        imports.import_issues_csv,
+        name="import-issues-csv",
+    ),
 ]

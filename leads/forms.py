@@ -1,0 +1,152 @@
+"""Forms of the contact upload: the file, then where and how to import it."""
+
+from django import forms
+from django.apps import apps
+from django.conf import settings
+
+from leads.importing import (
+    EXTRA,
+    FIELD_LABELS,
+    FIELDS,
+    IGNORE,
+    ImportFileError,
+    check_mapping,
+)
+from leads.models import LeadPool
+from leads.phones import DEFAULT_COUNTRY, REGIONS
+
+MAPPING_CHOICES = [
+    *((name, FIELD_LABELS[name]) for name in FIELDS),
+    (EXTRA, "Keep as extra field"),
+    (IGNORE, "Ignore"),
+]
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label="CSV file",
+        error_messages={
+            "empty": "The file is empty. Choose a CSV file with a header line "
+            "and at least one contact.",
+            "required": "Choose a CSV file to upload.",
+        },
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        limit = settings.IMPORT_MAX_UPLOAD_MB
+        if upload.size > limit * 2**20:
+            raise forms.ValidationError(
+                f"The file is {upload.size / 2**20:.1f} MB; at most {limit} MB can "
+                "be uploaded. Split it into smaller files."
+            )
+        return upload
+
+
+def campaign_choices() -> list[tuple[str, str]]:
+    """Active campaigns, looked up by name so leads does not import campaigns."""
+    campaign = apps.get_model("campaigns", "Campaign")
+    campaigns = campaign.objects.order_by("name").values_list("pk", "name")
+    return [("", "— none, import into the pool —")] + [
+        (str(pk), name) for pk, name in campaigns
+    ]
+
+
+class ImportOptionsForm(forms.Form):
+    """Target, default country, duplicate check and one select per column."""
+
+    CHECK_CHOICES = [
+        ("all", "All pools"),
+        ("chosen", "Only the pools chosen below"),
+        ("none", "No duplicate check against existing pools"),
+    ]
+
+    campaign = forms.ChoiceField(
+        required=False,
+        help_text="The contacts go into the default contact pool and become "
+        "leads of this campaign.",
+    )
+    pool = forms.ModelChoiceField(
+        queryset=LeadPool.objects.all(),
+        required=False,
+        empty_label="— a new pool —",
+    )
+    new_pool_name = forms.CharField(required=False, max_length=200)
+    default_country = forms.ChoiceField(
+        choices=[(code, code) for code in sorted(REGIONS)],
+        initial=DEFAULT_COUNTRY,
+        help_text="For numbers without + or 00 when the row has no country.",
+    )
+    check_against = forms.ChoiceField(
+        choices=CHECK_CHOICES, initial="all", widget=forms.RadioSelect
+    )
+    check_pools = forms.ModelMultipleChoiceField(
+        queryset=LeadPool.objects.all(), required=False
+    )
+
+    def __init__(self, *args, headers: list[str], mapping: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.headers = headers
+        self.fields["campaign"].choices = campaign_choices()
+        for index, target in enumerate(mapping):
+            self.fields[f"column_{index}"] = forms.ChoiceField(
+                choices=MAPPING_CHOICES,
+                initial=target,
+                label=headers[index] or f"(column {index + 1}, no header)",
+            )
+
+    def column_fields(self):
+        return [self[f"column_{index}"] for index in range(len(self.headers))]
+
+    def mapping(self) -> list[str]:
+        return [
+            self.cleaned_data[f"column_{index}"] for index in range(len(self.headers))
+        ]
+
+    def clean(self):
+        data = super().clean()
+        if any(f"column_{i}" not in data for i in range(len(self.headers))):
+            return data
+        try:
+            check_mapping(self.headers, self.mapping())
+        except ImportFileError as error:
+            raise forms.ValidationError(error.message) from None
+        if not data.get("campaign") and not data.get("pool"):
+            name = (data.get("new_pool_name") or "").strip()
+            if not name:
+                self.add_error(
+                    "new_pool_name", "Choose a pool or a campaign, or name a new pool."
+                )
+            elif LeadPool.objects.filter(name__iexact=name).exists():
+                self.add_error(
+                    "new_pool_name", "A pool with this name exists; choose it above."
+                )
+        if data.get("check_against") == "chosen" and not data.get("check_pools"):
+            self.add_error("check_pools", "Choose at least one pool to check against.")
+        return data
+
+    def target_pool(self) -> LeadPool:
+        data = self.cleaned_data
+        if data.get("campaign"):
+            return LeadPool.default()
+        if data.get("pool"):
+            return data["pool"]
+        return LeadPool.objects.create(name=data["new_pool_name"].strip())
+
+    def import_options(self) -> dict:
+        data = self.cleaned_data
+        check = data["check_against"]
+        check_pool_ids = {
+            "all": None,
+            "none": [],
+            "chosen": [pool.pk for pool in data["check_pools"]],
+        }[check]
+        campaign_id = int(data["campaign"]) if data.get("campaign") else None
+        campaign_name = dict(self.fields["campaign"].choices).get(data["campaign"])
+        return {
+            "default_country": data["default_country"],
+            "check_pool_ids": check_pool_ids,
+            "mapping": self.mapping(),
+            "campaign_id": campaign_id,
+            "campaign_name": campaign_name if campaign_id else None,
+        }
