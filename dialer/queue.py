@@ -1,10 +1,10 @@
 """The next-lead queue: one short claim per tier, each on a partial index.
 
-A claim is a single UPDATE whose WHERE picks one row through a sub-select
-ordered like the tier's partial index (see campaigns.models.Lead.Meta), so
-PostgreSQL walks an index range and stops at the first fitting row. Tiers
-are tried in the order of DESIGN.md "Which lead comes next"; the first one
-that yields a row wins.
+A claim is an UPDATE whose WHERE picks one row through a sub-select per
+tier, each ordered like the tier's partial index (campaigns.models.Lead
+Meta.indexes), so PostgreSQL walks an index range and stops at the first
+fitting row. Tiers are tried in the order of DESIGN.md "Which lead comes
+next"; the first one that yields a row wins.
 """
 
 from dataclasses import dataclass
@@ -12,7 +12,7 @@ from datetime import datetime
 
 from django.db import connection
 
-from campaigns.models import Campaign, Lead, Status
+from campaigns.models import Campaign, Lead, LeadEvent, Status
 
 
 @dataclass(frozen=True)
@@ -49,39 +49,73 @@ TIERS = (
 )
 
 
-def claim_sql(tier: Tier, skip_locked: bool) -> str:
-    table = Lead._meta.db_table
-    # SKIP LOCKED: two phoners asking at once must neither wait on nor get
-    # the same row; the second simply takes the next one in the index.
-    lock = " FOR UPDATE SKIP LOCKED" if skip_locked else ""
+def _tier_select(tier: Tier, lock: str) -> str:
     return (
-        f"UPDATE {table} SET status = %(unsolved)s, former_status = status,"
-        " held_by_id = %(phoner)s, held_since = %(now)s"
-        f" WHERE id = (SELECT id FROM {table}"
+        f"SELECT id FROM {Lead._meta.db_table}"
         f" WHERE campaign_id = %(campaign)s AND {tier.where} AND {_OPEN}"
-        f" ORDER BY {tier.order_by} LIMIT 1{lock})"
-        " RETURNING id, former_status"
+        f" ORDER BY {tier.order_by} LIMIT 1{lock}"
     )
 
 
-def claim_one(campaign: Campaign, phoner_id: int, now: datetime) -> int | None:
-    """Hold the first due open lead for the phoner; its id, or None.
+def _claim_update(where_id: str) -> str:
+    return (
+        f"UPDATE {Lead._meta.db_table} SET status = %(unsolved)s,"
+        " former_status = status, held_by_id = %(phoner)s, held_since = %(now)s"
+        f" WHERE id = {where_id} RETURNING id, former_status"
+    )
 
-    Must run inside a transaction. On SQLite the writer lock of the
-    IMMEDIATE transaction serializes claims instead of row locks.
+
+def postgresql_claim_sql() -> str:
+    """All tiers, the claim and its served event in one statement.
+
+    COALESCE evaluates its sub-selects lazily, in order, so a tier's index
+    is read (and a row locked) only when every earlier tier came up empty.
+    SKIP LOCKED: two phoners asking at once must neither wait on nor get
+    the same row; the second simply takes the next one in the index.
     """
-    skip_locked = connection.features.has_select_for_update_skip_locked
+    tiers = ", ".join(f"({_tier_select(t, ' FOR UPDATE SKIP LOCKED')})" for t in TIERS)
+    return (
+        f"WITH claimed AS ({_claim_update(f'COALESCE({tiers})')})"
+        f" INSERT INTO {LeadEvent._meta.db_table}"
+        " (lead_id, kind, actor_id, created_at, from_status, to_status, note)"
+        " SELECT id, %(served)s, %(phoner)s, %(now)s, former_status, %(unsolved)s, ''"
+        " FROM claimed RETURNING lead_id"
+    )
+
+
+def claim_next(campaign: Campaign, phoner_id: int, now: datetime) -> int | None:
+    """Hold the first due open lead for the phoner and record that it was
+    served; its id, or None. Must run inside a transaction."""
     params = {
         "unsolved": Status.UNSOLVED,
+        "served": LeadEvent.Kind.SERVED,
         "phoner": phoner_id,
         "now": connection.ops.adapt_datetimefield_value(now),
         "campaign": campaign.pk,
         "max_attempts": campaign.max_contact_attempts,
     }
     with connection.cursor() as cursor:
-        for tier in TIERS:
-            cursor.execute(claim_sql(tier, skip_locked), params)
+        if connection.vendor == "postgresql":
+            cursor.execute(postgresql_claim_sql(), params)
             row = cursor.fetchone()
-            if row is not None:
-                return row[0]
+            return row[0] if row else None
+        return _claim_tier_by_tier(cursor, params)
+
+
+def _claim_tier_by_tier(cursor, params: dict) -> int | None:
+    """SQLite: the IMMEDIATE transaction's writer lock serializes claims,
+    so row locks are neither needed nor available."""
+    for tier in TIERS:
+        cursor.execute(_claim_update(f"({_tier_select(tier, '')})"), params)
+        row = cursor.fetchone()
+        if row is not None:
+            lead_id, former_status = row
+            LeadEvent.objects.create(
+                lead_id=lead_id,
+                kind=LeadEvent.Kind.SERVED,
+                actor_id=params["phoner"],
+                from_status=former_status,
+                to_status=Status.UNSOLVED,
+            )
+            return lead_id
     return None

@@ -26,7 +26,7 @@ from campaigns.models import (
     LeadEvent,
     Status,
 )
-from dialer.queue import claim_one
+from dialer.queue import claim_next
 from dialer.release import release_unsolved_leads  # noqa: F401
 
 logger = logging.getLogger(__name__)
@@ -73,8 +73,8 @@ def next_lead(phoner: User, campaign: Campaign) -> Lead | None:
 
     Steps, in one short transaction:
     1. hand overdue private/VIP callbacks to the team (if the campaign says);
-    2. claim the first lead of the first tier that has one (dialer.queue);
-    3. record a `served` event.
+    2. claim the first lead of the first tier that has one and record a
+       `served` event (dialer.queue; one statement on PostgreSQL).
     """
     if not may_dial(phoner, campaign):
         raise PermissionDenied("You are not assigned to this campaign.")
@@ -83,18 +83,12 @@ def next_lead(phoner: User, campaign: Campaign) -> Lead | None:
     with transaction.atomic():
         if campaign.callback_handover_hours is not None:
             hand_over_overdue_callbacks(campaign, now)
-        lead_id = claim_one(campaign, phoner.pk, now)
-        if lead_id is None:
-            return None
-        lead = Lead.objects.select_related("contact", "campaign").get(pk=lead_id)
-        LeadEvent.objects.create(
-            lead=lead,
-            kind=LeadEvent.Kind.SERVED,
-            actor=phoner,
-            from_status=lead.former_status,
-            to_status=Status.UNSOLVED,
-        )
+        lead_id = claim_next(campaign, phoner.pk, now)
+    if lead_id is None:
+        return None
 
+    lead = Lead.objects.select_related("contact").get(pk=lead_id)
+    lead.campaign = campaign
     return lead
 
 
@@ -190,7 +184,7 @@ def save_result(
             note=note.strip(),
         )
 
-    logger.info(
+    logger.debug(
         "result saved lead_id=%s phoner_id=%s status=%s", lead.pk, phoner.pk, status
     )
     locked.campaign = lead.campaign

@@ -1,0 +1,295 @@
+"""Time the next-lead queue under concurrent phoners on PostgreSQL.
+
+Fills a throwaway pool and campaign with INSERT ... SELECT over
+generate_series, runs K phoner processes that claim and save as fast as
+they can for S seconds, then runs the plainest possible claim with the
+same K processes as a baseline, and deletes everything it made.
+"""
+
+import json
+import multiprocessing
+import statistics
+import time
+import uuid
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection, connections, models, transaction
+from django.utils import timezone
+
+from adversus.models import User
+from campaigns.models import Campaign, Lead, LeadEvent, Status
+from dialer.services import next_lead, save_result
+from leads.models import Contact, LeadPool
+
+BASELINE_CLAIM = (
+    "UPDATE {table} SET status = 'unsolved', former_status = status,"
+    " held_by_id = %s, held_since = now()"
+    " WHERE id = (SELECT id FROM {table} WHERE campaign_id = %s"
+    " AND status = 'unprocessed' ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)"
+    " RETURNING id"
+)
+BASELINE_SAVE = (
+    "UPDATE {table} SET status = 'not_interested', former_status = '',"
+    " held_by_id = NULL, held_since = NULL,"
+    " contact_attempts = contact_attempts + 1 WHERE id = %s"
+)
+
+
+class Command(BaseCommand):
+    help = (
+        "Benchmark the dialer queue on PostgreSQL: K phoner processes claim "
+        "and save for S seconds on a campaign of N leads, beside a baseline "
+        "of the plainest SKIP LOCKED claim. Cleans up after itself."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--leads", type=int, default=100_000)
+        parser.add_argument("--phoners", type=int, default=10)
+        parser.add_argument("--seconds", type=float, default=10.0)
+        parser.add_argument(
+            "--json", action="store_true", dest="as_json", help="Print one JSON object."
+        )
+
+    def handle(self, *args, leads, phoners, seconds, as_json, **options) -> None:
+        if connection.vendor != "postgresql":
+            raise CommandError(
+                "bench_dialer needs PostgreSQL: set DATABASE_URL=postgres://..."
+            )
+        if leads < 1 or phoners < 1 or seconds <= 0:
+            raise CommandError("--leads, --phoners and --seconds must be positive.")
+
+        tag = uuid.uuid4().hex[:8]
+        pool = LeadPool.objects.create(name=f"Dialer bench {tag}")
+        campaign = Campaign.objects.create(
+            name=f"Dialer bench {tag}", max_contact_attempts=5
+        )
+        users = User.objects.bulk_create(
+            User(username=f"bench-{tag}-{i}", role=User.Role.PHONER)
+            for i in range(phoners)
+        )
+        campaign.phoners.set(users)
+        try:
+            started = time.monotonic()
+            _fill(pool, campaign, leads)
+            fill_seconds = time.monotonic() - started
+            dialer = _run(_dialer_worker, campaign.pk, users, seconds)
+            served_twice = _served_twice(campaign)
+            _reset(campaign)
+            baseline = _run(_baseline_worker, campaign.pk, users, seconds)
+        finally:
+            _clean_up(pool, campaign, users)
+
+        figures = {
+            "leads": leads,
+            "phoners": phoners,
+            "seconds": seconds,
+            "fill_seconds": round(fill_seconds, 2),
+            **_summary(dialer, seconds),
+            "served_twice": served_twice,
+            **{
+                f"baseline_{key}": value
+                for key, value in _summary(baseline, seconds).items()
+            },
+        }
+        if as_json:
+            self.stdout.write(json.dumps(figures))
+            return
+        self.stdout.write(
+            f"{leads} leads, {phoners} phoners, {seconds:g} s each run "
+            f"(filled in {figures['fill_seconds']} s)\n"
+            f"dialer:   {figures['claims_per_s']} claims/s, p50 "
+            f"{figures['p50_ms']} ms, p95 {figures['p95_ms']} ms, p99 "
+            f"{figures['p99_ms']} ms, served twice: {served_twice}\n"
+            f"baseline: {figures['baseline_claims_per_s']} claims/s, p50 "
+            f"{figures['baseline_p50_ms']} ms, p95 {figures['baseline_p95_ms']} ms,"
+            f" p99 {figures['baseline_p99_ms']} ms"
+        )
+
+
+def _run(worker, campaign_id: int, users: list[User], seconds: float) -> list:
+    """Run one worker process per phoner; their claim latencies in seconds."""
+    # Forked children must not share the parent's database socket.
+    connections.close_all()
+    context = multiprocessing.get_context("fork")
+    barrier = context.Barrier(len(users))
+    results = context.Queue()
+    processes = [
+        context.Process(
+            target=_in_child,
+            args=(worker, campaign_id, user.pk, seconds, barrier, results),
+        )
+        for user in users
+    ]
+    for process in processes:
+        process.start()
+    latencies = []
+    for _ in processes:
+        outcome = results.get()
+        if isinstance(outcome, str):
+            raise CommandError(f"A bench worker failed: {outcome}")
+        latencies.extend(outcome)
+    for process in processes:
+        process.join()
+    return latencies
+
+
+def _in_child(worker, campaign_id, user_id, seconds, barrier, results) -> None:
+    try:
+        latencies = worker(campaign_id, user_id, seconds, barrier)
+    except Exception as error:  # noqa: BLE001 - sent back to the parent
+        barrier.abort()
+        results.put(repr(error))
+    else:
+        results.put(latencies)
+    finally:
+        connections.close_all()
+
+
+def _dialer_worker(campaign_id, user_id, seconds, barrier) -> list[float]:
+    campaign = Campaign.objects.get(pk=campaign_id)
+    phoner = User.objects.get(pk=user_id)
+    latencies = []
+    barrier.wait()
+    deadline = time.perf_counter() + seconds
+    while time.perf_counter() < deadline:
+        started = time.perf_counter()
+        lead = next_lead(phoner, campaign)
+        latencies.append(time.perf_counter() - started)
+        if lead is None:
+            break
+        save_result(lead, phoner, Status.NOT_INTERESTED)
+    return latencies
+
+
+def _baseline_worker(campaign_id, user_id, seconds, barrier) -> list[float]:
+    table = Lead._meta.db_table
+    claim = BASELINE_CLAIM.format(table=table)
+    save = BASELINE_SAVE.format(table=table)
+    latencies = []
+    with connection.cursor() as cursor:
+        barrier.wait()
+        deadline = time.perf_counter() + seconds
+        while time.perf_counter() < deadline:
+            started = time.perf_counter()
+            cursor.execute(claim, [user_id, campaign_id])
+            row = cursor.fetchone()
+            latencies.append(time.perf_counter() - started)
+            if row is None:
+                break
+            cursor.execute(save, [row[0]])
+    return latencies
+
+
+def _summary(latencies: list[float], seconds: float) -> dict:
+    if len(latencies) < 2:
+        return {"claims": len(latencies), "claims_per_s": 0.0}
+    cuts = statistics.quantiles(latencies, n=100, method="inclusive")
+    return {
+        "claims": len(latencies),
+        "claims_per_s": round(len(latencies) / seconds, 1),
+        "p50_ms": round(cuts[49] * 1000, 2),
+        "p95_ms": round(cuts[94] * 1000, 2),
+        "p99_ms": round(cuts[98] * 1000, 2),
+    }
+
+
+def _served_twice(campaign: Campaign) -> int:
+    return (
+        LeadEvent.objects.filter(lead__campaign=campaign, kind=LeadEvent.Kind.SERVED)
+        .values("lead")
+        .annotate(times=models.Count("id"))
+        .filter(times__gt=1)
+        .count()
+    )
+
+
+def _reset(campaign: Campaign) -> None:
+    """Put the campaign back to unprocessed so the baseline starts alike."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {LeadEvent._meta.db_table} WHERE lead_id IN"
+            f" (SELECT id FROM {Lead._meta.db_table} WHERE campaign_id = %s)",
+            [campaign.pk],
+        )
+        cursor.execute(
+            f"UPDATE {Lead._meta.db_table} SET status = 'unprocessed',"
+            " former_status = '', held_by_id = NULL, held_since = NULL,"
+            " contact_attempts = 0, next_contact_at = NULL,"
+            " last_contacted_at = NULL, last_contacted_by_id = NULL"
+            " WHERE campaign_id = %s AND status <> 'unprocessed'",
+            [campaign.pk],
+        )
+
+
+def _fill(pool: LeadPool, campaign: Campaign, count: int) -> None:
+    """Contacts and leads from generate_series, in one transaction."""
+    now = timezone.now()
+    contact_columns, contact_values, contact_params = _insert_list(
+        Contact,
+        {
+            "pool": ("%s", [pool.pk]),
+            "phone": ("'+45' || (10000000 + n)::text", []),
+            "created_at": ("%s", [now]),
+        },
+    )
+    lead_columns, lead_values, lead_params = _insert_list(
+        Lead,
+        {
+            "campaign": ("%s", [campaign.pk]),
+            "contact": ("c.id", []),
+            "created_at": ("%s", [now]),
+        },
+    )
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {Contact._meta.db_table} ({contact_columns})"
+            f" SELECT {contact_values} FROM generate_series(1, %s) AS s(n)"
+            " ORDER BY n",
+            [*contact_params, count],
+        )
+        cursor.execute(
+            f"INSERT INTO {Lead._meta.db_table} ({lead_columns})"
+            f" SELECT {lead_values} FROM {Contact._meta.db_table} AS c"
+            " WHERE c.pool_id = %s ORDER BY c.id",
+            [*lead_params, pool.pk],
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {Lead._meta.db_table}")
+
+
+def _insert_list(model: type[models.Model], given: dict) -> tuple[str, str, list]:
+    """Columns, SELECT expressions and parameters; other fields get their
+    model default, so a field added later does not break the bench."""
+    columns, expressions, params = [], [], []
+    for field in model._meta.concrete_fields:
+        if field.primary_key:
+            continue
+        columns.append(connection.ops.quote_name(field.column))
+        expression, values = given.get(
+            field.name,
+            ("%s", [field.get_db_prep_save(field.get_default(), connection)]),
+        )
+        expressions.append(expression)
+        params.extend(values)
+    return ", ".join(columns), ", ".join(expressions), params
+
+
+def _clean_up(pool: LeadPool, campaign: Campaign, users: list[User]) -> None:
+    """Plain DELETEs: the ORM's cascade would load every row first."""
+    lead_table = Lead._meta.db_table
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {LeadEvent._meta.db_table} WHERE lead_id IN"
+            f" (SELECT id FROM {lead_table} WHERE campaign_id = %s)",
+            [campaign.pk],
+        )
+        cursor.execute(
+            f"DELETE FROM {lead_table} WHERE campaign_id = %s", [campaign.pk]
+        )
+        cursor.execute(
+            f"DELETE FROM {Contact._meta.db_table} WHERE pool_id = %s", [pool.pk]
+        )
+        campaign.delete()
+        pool.delete()
+        User.objects.filter(pk__in=[user.pk for user in users]).delete()
