@@ -101,7 +101,7 @@ class KeysetPage:
         return self.link()
 
 
-def _encode_cursor(row: Model, sort: Sort) -> str:
+def encode_cursor(row: Model, sort: Sort) -> str:
     value = getattr(row, sort.field)
     if hasattr(value, "isoformat"):
         value = value.isoformat()
@@ -228,8 +228,8 @@ def keyset_page(
 
     page.rows = rows
     if rows:
-        page.next_cursor = _encode_cursor(rows[-1], sort)
-        page.previous_cursor = _encode_cursor(rows[0], sort)
+        page.next_cursor = encode_cursor(rows[-1], sort)
+        page.previous_cursor = encode_cursor(rows[0], sort)
     return page
 
 
