@@ -1,0 +1,34 @@
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+from adversus.models import User
+from campaigns.models import Campaign, Lead, LeadEvent
+from leads.models import Contact
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_bench_dialer_reports_figures_and_cleans_up(capsys):
+    call_command("bench_dialer", leads=300, phoners=2, seconds=0.5, as_json=True)
+
+    figures = json.loads(capsys.readouterr().out)
+    assert figures["claims"] > 0 and figures["baseline_claims"] > 0
+    assert figures["served_twice"] == 0
+    for key in ("claims_per_s", "p50_ms", "p95_ms", "p99_ms", "baseline_p99_ms"):
+        assert figures[key] >= 0
+    assert not Campaign.objects.exists()
+    assert not Lead.objects.exists() and not LeadEvent.objects.exists()
+    assert not Contact.objects.filter(pool__name__startswith="Dialer bench").exists()
+    assert not User.objects.filter(username__startswith="bench-").exists()
+
+
+@pytest.mark.django_db
+def test_bench_dialer_explains_it_needs_postgresql():
+    if connection.vendor == "postgresql":
+        pytest.skip("checks the message shown on SQLite")
+
+    with pytest.raises(CommandError, match="needs PostgreSQL"):
+        call_command("bench_dialer", leads=10, phoners=1, seconds=1)
