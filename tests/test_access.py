@@ -15,13 +15,14 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 import pytest
+from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from adversus.models import ClientSettings
 from campaigns.models import Campaign, Lead, LeadEvent, Status
-from leads.models import Contact, LeadPool
+from leads.models import Contact, ContactImport, LeadPool
 
 ROLES = ("anonymous", "phoner", "outsider", "manager", "admin")
 SIGNED_IN = frozenset({"phoner", "outsider", "manager", "admin"})
@@ -81,6 +82,14 @@ RULES: dict[str, Rule] = {
     "leads:pool-delete-confirm": Rule(get=MANAGERS, kwargs={"pk": "pool"}),
     "leads:pool-delete": Rule(get=None, post=MANAGERS, kwargs={"pk": "pool"}),
     "leads:contact-edit": Rule(get=MANAGERS, post=MANAGERS, kwargs={"pk": "contact"}),
+    "leads:import-list": Rule(get=MANAGERS),
+    "leads:import-upload": Rule(get=None, post=MANAGERS),
+    "leads:import-preview": Rule(get=MANAGERS, kwargs={"pk": "import_preview"}),
+    "leads:import-start": Rule(
+        get=None, post=MANAGERS, kwargs={"pk": "import_preview"}
+    ),
+    "leads:import-detail": Rule(get=MANAGERS, kwargs={"pk": "import_done"}),
+    "leads:import-issues-csv": Rule(get=MANAGERS, kwargs={"pk": "import_done"}),
     # The dialer: phoners of the campaign; managers may dial any campaign.
     "dialer:overview": Rule(get=SIGNED_IN),
     "dialer:lead-next": Rule(
@@ -143,6 +152,13 @@ def fast_passwords(settings) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+def uploaded_file(state: str, pool: LeadPool | None = None) -> ContactImport:
+    contact_import = ContactImport(pool=pool, file_name="c.csv", state=state)
+    content = "Telefon;Fornavn\r\n20 12 34 56;Ib\r\n".encode("cp1252")
+    contact_import.file.save("c.csv", ContentFile(content))
+    return contact_import
+
+
 @pytest.fixture(name="story")
 def story_fixture(db, phoner, other_phoner, outsider, manager, admin_user, campaign):
     """The objects URL arguments are filled from."""
@@ -171,6 +187,8 @@ def story_fixture(db, phoner, other_phoner, outsider, manager, admin_user, campa
     )
     ClientSettings.load()
     return {
+        "import_preview": uploaded_file(ContactImport.State.PREVIEW),
+        "import_done": uploaded_file(ContactImport.State.DONE, pool=pool),
         "users": {
             "phoner": phoner,
             "outsider": outsider,
