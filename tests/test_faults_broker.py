@@ -1,0 +1,180 @@
+"""The broker (Redis) away for a while.
+
+Each test runs its own redis-server on a free local port and stops it, so
+the shared Redis is never touched. Pages and the dialer must not need the
+broker; an upload started while it is away must be kept and queued later.
+"""
+
+import shutil
+import socket
+import subprocess
+import time
+
+import pytest
+import redis
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+
+from adversus.celery import app as celery_app
+from campaigns.models import Lead, Status
+from leads.models import Contact, ContactImport, LeadPool
+
+REDIS_SERVER = shutil.which("redis-server")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class OwnRedis:
+    """A throwaway redis-server that can be stopped and started again."""
+
+    def __init__(self, tmp_path) -> None:
+        self.port = free_port()
+        self.dir = tmp_path
+        self.process: subprocess.Popen | None = None
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [
+                REDIS_SERVER,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.dir),
+            ],  # fmt: skip
+            stdout=subprocess.DEVNULL,
+        )
+        client = redis.Redis(port=self.port, socket_timeout=1)
+        for _ in range(100):
+            try:
+                client.ping()
+                return
+            except redis.ConnectionError:
+                time.sleep(0.05)
+        raise AssertionError("own redis-server did not start")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+            self.process = None
+
+    def queued(self, queue: str = "celery") -> int:
+        return redis.Redis(port=self.port, socket_timeout=1).llen(queue)
+
+
+def forget_broker_connections() -> None:
+    # Celery keeps connection and producer pools for the broker it first
+    # used; drop them so the next publish goes to the broker set now.
+    if celery_app._pool is not None:
+        celery_app._pool.force_close_all()
+        celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def broker(tmp_path, monkeypatch):
+    if REDIS_SERVER is None:
+        pytest.skip("needs redis-server")
+    own = OwnRedis(tmp_path)
+    own.start()
+    monkeypatch.setitem(celery_app.conf, "task_always_eager", False)
+    monkeypatch.setitem(celery_app.conf, "broker_url", own.url)
+    forget_broker_connections()
+    yield own
+    own.stop()
+    forget_broker_connections()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_pages_and_dialer_work_while_the_broker_is_away(
+    broker, phoner, manager, campaign
+):
+    contact = Contact.objects.create(pool=LeadPool.default(), phone="+4520304050")
+    lead = Lead.objects.create(campaign=campaign, contact=contact)
+    broker.stop()
+    dialer = Client()
+    dialer.force_login(phoner)
+    office = Client()
+    office.force_login(manager)
+
+    overview = dialer.get(reverse("dialer:overview"), {"campaign": campaign.pk})
+    served = dialer.post(reverse("dialer:lead-next", args=[campaign.pk]))
+    saved = dialer.post(
+        reverse("dialer:lead-save", args=[lead.pk]), {"status": "not_interested"}
+    )
+    pages = [
+        office.get(reverse(name))
+        for name in ("campaigns:campaign-list", "leads:pool-list", "leads:import-list")
+    ]
+
+    assert overview.status_code == 200
+    assert served.status_code == 302
+    assert saved.status_code == 302
+    assert [page.status_code for page in pages] == [200, 200, 200]
+    lead.refresh_from_db()
+    assert lead.status == Status.NOT_INTERESTED
+
+
+def start_an_upload(client: Client) -> tuple[ContactImport, int]:
+    """Upload a small file and start its import; the import and the answer."""
+    content = "Telefon;Fornavn\r\n20 12 34 56;Ib\r\n".encode("cp1252")
+    client.post(
+        reverse("leads:import-upload"),
+        {"file": SimpleUploadedFile("c.csv", content, content_type="text/csv")},
+    )
+    contact_import = ContactImport.objects.get()
+    started = client.post(
+        reverse("leads:import-start", args=[contact_import.pk]),
+        {
+            "new_pool_name": "Broker test",
+            "default_country": "DK",
+            "check_against": "all",
+            "column_0": "phone",
+            "column_1": "first_name",
+        },
+    )
+    contact_import.refresh_from_db()
+    return contact_import, started.status_code
+
+
+@pytest.mark.django_db(transaction=True)
+def test_upload_is_queued_on_a_running_broker(broker, manager):
+    client = Client()
+    client.force_login(manager)
+
+    contact_import, answer = start_an_upload(client)
+
+    assert answer == 302
+    assert contact_import.state == ContactImport.State.PENDING
+    assert broker.queued() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.xfail(
+    strict=True,
+    reason="missing: the upload publishes in on_commit without catching a "
+    "broker error, so with Redis away the start answers 500",
+)
+def test_upload_while_the_broker_is_away_is_kept_pending(broker, manager):
+    client = Client(raise_request_exception=False)
+    client.force_login(manager)
+    broker.stop()
+
+    contact_import, answer = start_an_upload(client)
+    detail = client.get(reverse("leads:import-detail", args=[contact_import.pk]))
+
+    assert answer == 302
+    assert contact_import.state == ContactImport.State.PENDING
+    assert detail.status_code == 200
