@@ -23,7 +23,12 @@ class Tier:
     owned: bool = False
 
 
-_DUE = "(next_contact_at IS NULL OR next_contact_at <= %(now)s)"
+# Callbacks and redials always carry their time, so "due" is a plain range
+# on the index's next_contact_at column: the scan stops at the first due
+# row and never walks the ones planned for later.
+_DUE = "next_contact_at <= %(now)s"
+# Unprocessed leads normally have no time; a manager may still set one.
+_NEW_DUE = "(next_contact_at IS NULL OR next_contact_at <= %(now)s)"
 _OPEN = "contact_attempts < %(max_attempts)s"
 
 TIERS = (
@@ -45,7 +50,7 @@ TIERS = (
         f"status = 'automatic_redial' AND {_DUE}",
         "next_contact_at, id",
     ),
-    Tier("unprocessed", f"status = 'unprocessed' AND {_DUE}", "id"),
+    Tier("unprocessed", f"status = 'unprocessed' AND {_NEW_DUE}", "id"),
 )
 
 

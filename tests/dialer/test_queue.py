@@ -215,3 +215,11 @@ def test_without_handover_setting_overdue_callbacks_stay_private(
     )
 
     assert next_lead(other_phoner, campaign) is None
+
+
+def test_unprocessed_lead_given_a_later_time_waits_for_it(campaign, phoner):
+    make_lead(campaign, next_contact_at=LATER)
+    ready = make_lead(campaign)
+
+    assert next_lead(phoner, campaign).pk == ready.pk
+    assert next_lead(phoner, campaign) is None
