@@ -33,7 +33,9 @@ FALLBACK_STATUS = Status.UNPROCESSED
 # 1. pick the oldest held leads past the cutoff, skipping rows that a phoner
 #    saving a result (or another release) has locked: waiting on them would
 #    only block, and whoever holds the lock settles those leads;
-# 2. put them back to their former status and clear the hold;
+# 2. put them back to their former status and clear the hold, finding them
+#    by primary key (ANY(ARRAY(...)): a join could make the planner scan
+#    the whole lead table once per batch);
 # 3. record one released event per lead from the rows the update returned.
 RELEASE_BATCH_SQL = f"""
 WITH picked AS (
@@ -48,8 +50,7 @@ WITH picked AS (
         former_status = '',
         held_by_id = NULL,
         held_since = NULL
-    FROM picked
-    WHERE lead.id = picked.id
+    WHERE lead.id = ANY(ARRAY(SELECT id FROM picked))
     RETURNING lead.id, lead.status
 )
 INSERT INTO {LeadEvent._meta.db_table}
