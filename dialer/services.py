@@ -174,7 +174,7 @@ def save_result(
         locked = Lead.objects.select_for_update().get(pk=lead.pk)
         _check_still_held(locked, phoner)
         _apply_result(locked, phoner, status, callback_at, owner, now)
-        locked.save()
+        locked.save(update_fields=RESULT_FIELDS)
         LeadEvent.objects.create(
             lead=locked,
             kind=LeadEvent.Kind.RESULT,
@@ -211,6 +211,19 @@ def _check_result(
     if owner.pk != phoner.pk and not may_dial(owner, campaign):
         raise InvalidResult(f"{owner} is not a phoner of this campaign.")
     return owner
+
+
+RESULT_FIELDS = [
+    "status",
+    "former_status",
+    "held_by",
+    "held_since",
+    "contact_attempts",
+    "last_contacted_at",
+    "last_contacted_by",
+    "owner",
+    "next_contact_at",
+]
 
 
 def _apply_result(

@@ -13,7 +13,8 @@
     }
     if (event.key === "n") {
       var next = document.getElementById("next-lead");
-      if (next) {
+      // With a result still to save, "n" would leave that lead held.
+      if (next && !document.querySelector(".status-buttons")) {
         event.preventDefault();
         next.click();
       }
