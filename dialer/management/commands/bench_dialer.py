@@ -219,6 +219,7 @@ def _reset(campaign: Campaign) -> None:
             " WHERE campaign_id = %s AND status <> 'unprocessed'",
             [campaign.pk],
         )
+    _vacuum()
 
 
 def _fill(pool: LeadPool, campaign: Campaign, count: int) -> None:
@@ -254,8 +255,14 @@ def _fill(pool: LeadPool, campaign: Campaign, count: int) -> None:
             " WHERE c.pool_id = %s ORDER BY c.id",
             [*lead_params, pool.pk],
         )
+    _vacuum()
+
+
+def _vacuum() -> None:
+    """Both runs start from a vacuumed, analyzed table (VACUUM cannot run
+    in a transaction; the connection is in autocommit here)."""
     with connection.cursor() as cursor:
-        cursor.execute(f"ANALYZE {Lead._meta.db_table}")
+        cursor.execute(f"VACUUM ANALYZE {Lead._meta.db_table}")
 
 
 def _insert_list(model: type[models.Model], given: dict) -> tuple[str, str, list]:
