@@ -88,17 +88,19 @@ def to_e164(raw: str, region: str = DEFAULT_COUNTRY) -> str:
     return f"+{country_code}{national}"
 
 
+# A number is valid when it matches the general description and any one of
+# these types; the order only matters for speed (common types first).
 TYPE_DESCS = [
-    "premium_rate",
+    "mobile",
+    "fixed_line",
     "toll_free",
+    "premium_rate",
     "shared_cost",
     "voip",
     "personal_number",
     "pager",
     "uan",
     "voicemail",
-    "fixed_line",
-    "mobile",
 ]
 
 
@@ -146,9 +148,11 @@ def _region_rules(region: str) -> RegionRules | None:
     if regions != (region,):
         return None
     national_prefix = metadata.national_prefix_for_parsing or metadata.national_prefix
-    types = [_desc(getattr(metadata, name)) for name in TYPE_DESCS]
+    names = TYPE_DESCS
     if metadata.same_mobile_and_fixed_line_pattern:
-        types = types[:-1]
+        # libphonenumber then never tests the mobile pattern on its own.
+        names = TYPE_DESCS[1:]
+    types = [_desc(getattr(metadata, name)) for name in names]
     return RegionRules(
         country_code=metadata.country_code,
         international=re.compile(metadata.international_prefix or "(?!)"),

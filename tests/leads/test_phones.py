@@ -1,10 +1,12 @@
-"""Phone numbers come out as libphonenumber would give them."""
+"""Phones come out as libphonenumber gives them; e-mails as Django checks them."""
 
 import phonenumbers
 import pytest
+from django.core.validators import validate_email
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from leads.importing import PLAIN_EMAIL
 from leads.phones import PhoneError, to_e164
 
 
@@ -67,3 +69,11 @@ def test_refused_phones_say_why(raw, code):
         to_e164(raw, "DK")
 
     assert error.value.code == code
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.from_regex(PLAIN_EMAIL, fullmatch=True))
+def test_every_address_the_email_shortcut_accepts_django_accepts(address):
+    assume(len(address) <= 254)
+
+    validate_email(address)
