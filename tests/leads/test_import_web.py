@@ -324,3 +324,33 @@ def test_unterminated_quote_after_the_preview_fails_the_whole_import(
     assert "nothing was imported" in page.content.decode()
     assert "line 32, column 1 (name)" in page.content.decode()
     assert not Contact.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("semicolon_cp1252.csv", (3, 0, 0, 0)),
+        ("bom_utf8.csv", (3, 0, 0, 0)),
+        ("excel_sci_notation.csv", (3, 3, 0, 0)),
+        ("mixed_phone_formats.csv", (13, 4, 0, 0)),
+        ("duplicates_formatting.csv", (5, 0, 5, 0)),
+        ("excel_trailing_junk.csv", (3, 1, 0, 5)),
+    ],
+)
+def test_every_sample_file_gives_its_expected_counts_on_the_web(
+    manager_client, django_capture_on_commit_callbacks, name, expected
+):
+    content = (CASES / name).read_bytes()
+
+    contact_import = run_upload(
+        manager_client, content, django_capture_on_commit_callbacks, name=name
+    )
+
+    assert contact_import.state == ContactImport.State.DONE
+    assert (
+        contact_import.imported,
+        contact_import.rejected,
+        contact_import.duplicates,
+        contact_import.skipped_blank,
+    ) == expected
+    assert Contact.objects.count() == expected[0]
