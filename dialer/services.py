@@ -76,6 +76,8 @@ def next_lead(phoner: User, campaign: Campaign) -> Lead | None:
     2. claim the first lead of the first tier that has one and record a
        `served` event (dialer.queue; one statement on PostgreSQL).
     """
+    if not campaign.is_active:
+        raise PermissionDenied("This campaign is paused; pick another one.")
     if not may_dial(phoner, campaign):
         raise PermissionDenied("You are not assigned to this campaign.")
     now = timezone.now()

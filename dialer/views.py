@@ -36,6 +36,8 @@ STATUS_BUTTONS = [
 
 def _dialable_campaign(request: HttpRequest, campaign_id: int) -> Campaign:
     campaign = get_object_or_404(Campaign, pk=campaign_id)
+    if not campaign.is_active:
+        raise PermissionDenied("This campaign is paused; pick another one.")
     if not services.may_dial(request.user, campaign):
         raise PermissionDenied("You are not assigned to this campaign.")
     return campaign

@@ -289,3 +289,41 @@ def test_bad_campaign_parameter_gets_a_message(phoner_client, campaign):
 
     assert response.status_code == 200
     assert "Pick a campaign" in response.text
+
+
+def test_card_says_why_a_redial_came_now(phoner_client, campaign):
+    make_lead(
+        campaign,
+        Status.AUTOMATIC_REDIAL,
+        next_contact_at=NOW - timedelta(minutes=5),
+        attempts=1,
+    )
+
+    response = phoner_client.post(next_url(campaign), **HTMX)
+
+    assert "Automatic redial, 2nd attempt" in response.text
+
+
+def test_card_says_when_a_vip_callback_was_due_in_local_time(
+    phoner_client, campaign, phoner
+):
+    make_lead(
+        campaign,
+        Status.VIP_REDIAL,
+        next_contact_at=datetime(2026, 5, 4, 8, 0, tzinfo=UTC),
+        owner=phoner,
+    )
+
+    response = phoner_client.post(next_url(campaign), **HTMX)
+
+    assert "Your VIP callback, due 04 May 10:00" in response.text
+
+
+def test_paused_campaign_says_so(phoner_client, campaign):
+    campaign.is_active = False
+    campaign.save()
+
+    response = phoner_client.post(next_url(campaign), **HTMX)
+
+    assert response.status_code == 403
+    assert "paused" in response.text
