@@ -11,6 +11,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.db import connections
 
 from tests.conftest import PASSWORD
 
@@ -54,6 +55,9 @@ def browser(monkeypatch, live_server):
         )
         yield chromium
         chromium.close()
+        # Queries made while Playwright runs use a connection of their own
+        # context; left open, it keeps the test database from being dropped.
+        connections.close_all()
 
 
 @pytest.fixture
