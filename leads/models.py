@@ -47,8 +47,10 @@ class LeadPool(models.Model):
 class Contact(models.Model):
     """What is known about one person or company; lives in one pool."""
 
+    # No index of its own: contact_pool_idx (pool, id) serves every lookup
+    # by pool, and one index less speeds up million-row imports.
     pool = models.ForeignKey(
-        LeadPool, on_delete=models.CASCADE, related_name="contacts"
+        LeadPool, on_delete=models.CASCADE, related_name="contacts", db_index=False
     )
     phone = models.CharField(max_length=20, help_text="E.164, e.g. +4520123456")
     email = models.CharField(max_length=254, blank=True)
