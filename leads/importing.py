@@ -666,11 +666,11 @@ class Importer:
             self._read(file_format)
             self._commit()
         except ImportFileError as error:
-            self._fail(error)
+            self.fail(error)
         except Exception:
             logger.exception("import crashed import_id=%s", contact_import.pk)
             try:
-                self._fail(CRASHED)
+                self.fail(CRASHED)
             except Exception:
                 logger.exception(
                     "import not marked failed import_id=%s", contact_import.pk
@@ -920,7 +920,7 @@ class Importer:
             [self.contact_import.pk],
         )
 
-    def _fail(self, error: ImportFileError) -> None:
+    def fail(self, error: ImportFileError) -> None:
         with transaction.atomic():
             self.contact_import.contacts.all().delete()
             self.contact_import.issues.all().delete()
@@ -953,6 +953,11 @@ def _issue(
         kind,
         value,
     )
+
+
+def fail_import(contact_import: ContactImport, error: ImportFileError) -> None:
+    """Mark an import rejected as a whole, removing anything it wrote."""
+    Importer(contact_import, Path(".")).fail(error)
 
 
 def run_import(

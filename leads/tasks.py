@@ -5,7 +5,7 @@ from collections.abc import Callable
 
 from celery import shared_task
 
-from leads.importing import run_import
+from leads.importing import ImportFileError, fail_import, run_import
 from leads.models import ContactImport
 
 logger = logging.getLogger(__name__)
@@ -24,7 +24,13 @@ def campaign_step(campaign_id: int | None) -> Callable[[ContactImport], None] | 
     from campaigns.models import Campaign
     from campaigns.services import add_contacts_to_campaign
 
-    campaign = Campaign.objects.get(pk=campaign_id)
+    campaign = Campaign.objects.filter(pk=campaign_id).first()
+    if campaign is None:
+        raise ImportFileError(
+            "IMPORT_CAMPAIGN_GONE",
+            "The campaign chosen for this upload was deleted before the import "
+            "ran, so nothing was imported. Upload the file again.",
+        )
 
     def add_to_campaign(contact_import: ContactImport) -> None:
         add_contacts_to_campaign(campaign, contact_import.contacts.all())
@@ -43,5 +49,9 @@ def import_contacts(import_id: int) -> None:
     ):
         logger.info("import skipped import_id=%s", import_id)
         return
-    on_imported = campaign_step(contact_import.options.get("campaign_id"))
+    try:
+        on_imported = campaign_step(contact_import.options.get("campaign_id"))
+    except ImportFileError as error:
+        fail_import(contact_import, error)
+        return
     run_import(contact_import, on_imported=on_imported)

@@ -126,3 +126,18 @@ def test_task_for_a_deleted_import_does_nothing(queued_import):
     import_contacts.delay(contact_import.pk)
 
     assert not Contact.objects.exists()
+
+
+@pytest.mark.django_db
+def test_campaign_deleted_before_the_task_runs_fails_the_import(
+    queued_import, campaign
+):
+    contact_import = queued_import(campaign_id=campaign.pk)
+    campaign.delete()
+
+    import_contacts.delay(contact_import.pk)
+
+    contact_import.refresh_from_db()
+    assert contact_import.state == ContactImport.State.FAILED
+    assert contact_import.file_error["code"] == "IMPORT_CAMPAIGN_GONE"
+    assert not Contact.objects.exists()
