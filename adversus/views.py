@@ -25,9 +25,8 @@ def home(request: HttpRequest) -> HttpResponse:
 @manager_required
 def client_settings(request: HttpRequest) -> HttpResponse:
     """The account's settings, with the leads phoners hold right now."""
-    current = ClientSettings.load()
     data = request.POST if request.method == "POST" else None
-    form = ClientSettingsForm(data, instance=current)
+    form = ClientSettingsForm(data, instance=ClientSettings.load())
     saved = request.method == "POST" and form.is_valid()
     if saved:
         form.save()
@@ -43,9 +42,16 @@ def client_settings(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "saved": saved,
-        "client_settings": current,
+        # As stored: a refused form has put its values on its instance.
+        "client_settings": ClientSettings.load(),
         "held": held_lead_summary(),
     }
+    if request.htmx and request.htmx.target == "held-leads":
+        return render(request, "adversus/_held_leads.html", context)
     if request.htmx:
-        return render(request, "adversus/_client_settings_form.html", context)
+        response = render(request, "adversus/_client_settings_form.html", context)
+        if saved:
+            # The held-lead figures depend on the hours just saved.
+            response["HX-Trigger"] = "settings-saved"
+        return response
     return render(request, "adversus/client_settings.html", context)

@@ -221,3 +221,52 @@ def test_form_offers_region_zones_and_the_bounds_to_the_browser(client, manager)
     assert 'name="release_unsolved_after_hours" value="2" min="1" max="720"' in body
     assert '<option value="Europe/Copenhagen" selected>' in body
     assert 'value="localtime"' not in body
+
+
+def test_held_lead_figures_refresh_on_their_own(client, manager, campaign, phoner):
+    client.force_login(manager)
+    page = client.get(URL).content.decode()
+    [lead] = make_leads(campaign, 1)
+    hold([lead], phoner, NOW)
+
+    response = client.get(
+        URL, headers={"HX-Request": "true", "HX-Target": "held-leads"}
+    )
+
+    body = response.content.decode()
+    assert 'hx-trigger="every 30s, settings-saved from:body"' in page
+    assert "<strong>1</strong> lead held" in body
+    assert "<form" not in body
+
+
+def test_htmx_save_tells_the_page_to_refresh_the_figures(client, manager):
+    client.force_login(manager)
+
+    saved = client.post(URL, valid_form(), headers={"HX-Request": "true"})
+    refused = client.post(
+        URL,
+        valid_form(release_unsolved_after_hours="0"),
+        headers={"HX-Request": "true"},
+    )
+
+    assert saved["HX-Trigger"] == "settings-saved"
+    assert "HX-Trigger" not in refused
+
+
+def test_a_refused_form_does_not_show_its_values_as_stored(
+    client, manager, campaign, phoner
+):
+    [lead] = make_leads(campaign, 1)
+    hold([lead], phoner, NOW - timedelta(hours=5))
+    client.force_login(manager)
+
+    with time_machine.travel(NOW, tick=False):
+        response = client.post(
+            URL,
+            valid_form(release_unsolved_after_hours="0", release_unsolved_enabled=None),
+        )
+
+    body = response.content.decode()
+    assert "greater than or equal to 1" in body
+    assert "will be released at the next run" in body
+    assert "automatic release is off" not in body
