@@ -3,12 +3,17 @@
 Each thread opens its own database connection and closes it at the end.
 """
 
+import os
+import re
+import subprocess
+import sys
 import threading
 from collections import Counter
 from datetime import timedelta
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
@@ -106,3 +111,35 @@ def test_a_result_saved_during_the_release_is_either_saved_or_refused(
                 1,
             )
             assert kinds == {"served": 1, "result": 1}
+
+
+def test_two_release_commands_in_separate_processes_share_the_leads(campaign, phoner):
+    ClientSettings.load()
+    make_leads(campaign, 20000)
+    Lead.objects.filter(campaign=campaign).update(
+        status=Status.UNSOLVED,
+        former_status=Status.UNPROCESSED,
+        held_by=phoner,
+        held_since=timezone.now() - timedelta(hours=3),
+    )
+    db = connection.settings_dict
+    login = f"{db['USER']}:{db['PASSWORD']}" if db["PASSWORD"] else db["USER"]
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{login}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+    }
+    command = [sys.executable, "manage.py", "release_unsolved_leads"]
+
+    processes = [
+        subprocess.Popen(
+            command, env=env, cwd=settings.BASE_DIR, stdout=subprocess.PIPE, text=True
+        )
+        for _ in range(2)
+    ]
+    outputs = [process.communicate(timeout=120)[0] for process in processes]
+
+    assert [process.returncode for process in processes] == [0, 0]
+    counts = [int(re.search(r"Released (\d+)", out).group(1)) for out in outputs]
+    assert sum(counts) == 20000
+    released = LeadEvent.objects.filter(kind=LeadEvent.Kind.RELEASED)
+    assert released.count() == released.values("lead").distinct().count() == 20000
