@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from campaigns.models import Campaign, Lead, LeadEvent
+from campaigns.models import Campaign, Lead, LeadEvent, LeadRemoval
 
 
 @admin.register(Campaign)
@@ -51,3 +51,24 @@ class LeadEventAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     raw_id_fields = ["lead", "actor"]
     show_full_result_count = False
+
+
+@admin.register(LeadRemoval)
+class LeadRemovalAdmin(admin.ModelAdmin):
+    """Read-only: the record of what the duplicate check removed."""
+
+    list_display = ["created_at", "removed_by", "checked_leads", "removed_count"]
+    readonly_fields = [
+        "created_at",
+        "removed_by",
+        "campaigns",
+        "checked_leads",
+        "removed_count",
+        "removed",
+    ]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

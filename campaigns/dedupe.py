@@ -94,7 +94,7 @@ def _duplicates_sql(campaign_ids: list[int]) -> tuple[str, list]:
                CASE WHEN phone_keeper <> id THEN 'phone' ELSE 'e-mail' END
         FROM ranked
         WHERE (phone_keeper <> id OR email_keeper <> id) AND status <> %s
-        ORDER BY phone, id
+        ORDER BY 7, id
     """
     return sql, [*rank_params, *campaign_ids, Status.UNSOLVED.value]
 
@@ -107,6 +107,30 @@ def find_duplicates(campaigns: list[Campaign]) -> list[Duplicate]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [Duplicate(*row) for row in cursor.fetchall()]
+
+
+@dataclass
+class DuplicateGroup:
+    """A lead that stays and the leads that would go in its favour."""
+
+    kept: Lead
+    removed: list[tuple[Lead, str]]
+
+
+def preview_groups(
+    duplicates: list[Duplicate], limit: int = PREVIEW_LIMIT
+) -> list[DuplicateGroup]:
+    """The first `limit` duplicates as groups around the lead each keeps."""
+    shown = duplicates[:limit]
+    ids = {d.lead_id for d in shown} | {d.kept_lead_id for d in shown}
+    leads = Lead.objects.select_related("contact", "campaign").in_bulk(ids)
+    groups: dict[int, DuplicateGroup] = {}
+
+    for duplicate in shown:
+        kept_id = duplicate.kept_lead_id
+        group = groups.setdefault(kept_id, DuplicateGroup(leads[kept_id], []))
+        group.removed.append((leads[duplicate.lead_id], duplicate.reason))
+    return list(groups.values())
 
 
 def count_checked_leads(campaigns: list[Campaign]) -> int:
@@ -126,11 +150,12 @@ def remove_duplicates(campaigns: list[Campaign], actor) -> LeadRemoval:
                 .values_list("pk", flat=True)
             )
         duplicates = find_duplicates(campaigns)
+        checked = count_checked_leads(campaigns)
         removed_ids = [d.lead_id for d in duplicates]
         Lead.objects.filter(pk__in=removed_ids).delete()
         removal = LeadRemoval.objects.create(
             removed_by=actor,
-            checked_leads=count_checked_leads(campaigns),
+            checked_leads=checked,
             removed_count=len(removed_ids),
             removed=[
                 {

@@ -20,7 +20,7 @@ from campaigns.forms import (
     LeadStatusForm,
     PeriodForm,
 )
-from campaigns.models import OPEN_STATUSES, Campaign, Lead, Status
+from campaigns.models import OPEN_STATUSES, Campaign, Lead, LeadRemoval, Status
 from campaigns.statistics import (
     bars,
     campaign_statistics,
@@ -302,8 +302,10 @@ def pool_add_to_campaign(request: HttpRequest, pool_pk: int) -> HttpResponse:
 def duplicate_check(request: HttpRequest) -> HttpResponse:
     data = request.POST if request.method == "POST" else request.GET or None
     form = DuplicateCheckForm(data)
+    removals = LeadRemoval.objects.select_related("removed_by")[:10]
     if not form.is_valid():
-        return render(request, "campaigns/duplicate_check.html", {"form": form})
+        context = {"form": form, "removals": removals}
+        return render(request, "campaigns/duplicate_check.html", context)
     campaigns = list(form.cleaned_data["campaigns"])
 
     if request.method == "POST":
@@ -324,9 +326,10 @@ def duplicate_check(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "campaigns": campaigns,
-        "duplicates": duplicates[: dedupe.PREVIEW_LIMIT],
+        "groups": dedupe.preview_groups(duplicates),
         "duplicate_count": len(duplicates),
         "checked": dedupe.count_checked_leads(campaigns),
         "preview_limit": dedupe.PREVIEW_LIMIT,
+        "removals": removals,
     }
     return render(request, "campaigns/duplicate_check.html", context)

@@ -72,14 +72,16 @@ def test_a_held_lead_is_never_removed(campaign, phoner, manager):
 
 def test_preview_lists_what_would_go_and_removes_nothing(manager_client, campaign):
     autumn = Campaign.objects.create(name="Autumn")
-    make_lead(campaign, "+4520000001", email="Mette@Firma.dk")
-    make_lead(autumn, "+4520000002", email="mette@firma.dk")
+    first = make_lead(campaign, "+4520000001", email="Mette@Firma.dk")
+    second = make_lead(autumn, "+4520000002", email="mette@firma.dk")
 
     response = manager_client.get(check_url(campaign, autumn))
 
     page = response.content.decode()
     assert "1 of 2 leads would be removed" in page
-    assert "e-mail" in page
+    [group] = response.context["groups"]
+    assert group.kept == first
+    assert group.removed == [(second, "e-mail")]
     assert Lead.objects.count() == 2
 
 
@@ -100,3 +102,14 @@ def test_choosing_no_campaign_is_explained(manager_client):
 
     assert response.status_code == 200
     assert "This field is required" in response.content.decode()
+
+
+def test_earlier_removals_are_listed(manager_client, manager, campaign):
+    make_lead(campaign, "+4520000001")
+    make_lead(campaign, "+4520000001")
+    remove_duplicates([campaign], manager)
+
+    page = manager_client.get(reverse("campaigns:duplicate-check")).content.decode()
+
+    assert "Earlier removals" in page
+    assert "<td>2</td><td>1</td>" in page
