@@ -44,7 +44,10 @@ def browser(monkeypatch, live_server):
     and assertions of these tests do run synchronously, so that check is
     lifted while the browser is open.
     """
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    # The shared CI machine is slow at times; a real failure still shows.
+    expect.set_options(timeout=10_000)
 
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
@@ -87,6 +90,8 @@ def log_in(page, username: str, password: str = PASSWORD) -> None:
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    # Keyboard shortcuts work only once the page's scripts have run.
+    page.wait_for_load_state()
 
 
 @pytest.fixture

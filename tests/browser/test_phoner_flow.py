@@ -44,6 +44,10 @@ def test_phoner_works_leads_by_keyboard_and_finds_a_held_lead_again(
     page = new_page()
     log_in(page, phoner.username)
     page.get_by_role("link", name=campaign.name).click()
+    expect(page.get_by_role("link", name=campaign.name)).to_have_attribute(
+        "aria-current", "page"
+    )
+    page.wait_for_load_state()
     card = page.locator("#lead-card")
 
     # n serves the first lead; 6 saves "Not interested".
@@ -81,6 +85,7 @@ def test_phoner_works_leads_by_keyboard_and_finds_a_held_lead_again(
     held.get_by_role("link", name="Camilla Hansen").click()
     card = page.locator("#lead-card")
     expect(card.get_by_role("heading", name="Camilla Hansen")).to_be_visible()
+    page.wait_for_load_state()
     page.keyboard.press("5")
     expect(page.get_by_role("status")).to_have_text("Saved Camilla Hansen: Success.")
     expect(page.locator("ul.held-leads")).to_have_text("None.")
