@@ -128,6 +128,8 @@ def _pages(campaign: Campaign, phoner: User) -> list[tuple[str, str, int]]:
     by_id = encode_cursor(middle, Sort("id"))
     by_attempts = encode_cursor(middle, Sort("contact_attempts"))
     by_next = encode_cursor(middle, Sort("next_contact_at", descending=True))
+    pool_url = reverse("leads:pool-detail", args=[middle.contact.pool_id])
+    by_contact = encode_cursor(middle.contact, Sort("id"))
     soon = (timezone.localtime() + timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M")
     page = PAGE_BUDGET_MS
     return [
@@ -174,6 +176,10 @@ def _pages(campaign: Campaign, phoner: User) -> list[tuple[str, str, int]]:
             reverse("campaigns:campaign-statistics", args=[campaign.pk]),
             STATS_BUDGET_MS,
         ),
+        ("pool list", reverse("leads:pool-list"), page),
+        ("pool: first page", pool_url, page),
+        ("pool: deep in (cursor, middle)", f"{pool_url}?after={by_contact}", page),
+        ("pool: phone search", f"{pool_url}?phone=2012345", page),
     ]
 
 
