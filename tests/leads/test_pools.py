@@ -121,6 +121,7 @@ def test_delete_warning_names_contacts_leads_and_campaigns(
 
     assert "<strong>2</strong> contacts" in page
     assert "<strong>2</strong> leads in <strong>1</strong> campaign," in page
+    assert "The 2 leads\n    already in 1 campaign stay" in page
 
 
 def test_deleting_a_pool_removes_its_contacts_and_their_leads(
@@ -223,3 +224,18 @@ def test_search_ignores_case_of_danish_letters_on_postgresql(manager_client, poo
     )
 
     assert [c.first_name for c in response.context["table"].keyset.rows] == ["Åse"]
+
+
+def test_deactivating_keeps_leads_and_activating_again_allows_adding(
+    manager_client, pool, campaign
+):
+    lead = Lead.objects.create(campaign=campaign, contact=pool.contacts.first())
+    url = reverse("leads:pool-set-active", args=[pool.pk])
+
+    manager_client.post(url, {"active": "0"})
+    deactivated = LeadPool.objects.get(pk=pool.pk).is_active
+    manager_client.post(url, {"active": "1"})
+
+    assert deactivated is False
+    assert LeadPool.objects.get(pk=pool.pk).is_active is True
+    assert Lead.objects.filter(pk=lead.pk).exists()
