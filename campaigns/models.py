@@ -150,6 +150,7 @@ class Lead(models.Model):
             ),
             models.Index(fields=["campaign", "status", "id"], name="lead_status_idx"),
             # The manager's leads table sorts on these, ending on the id.
+            models.Index(fields=["campaign", "id"], name="lead_campaign_order_idx"),
             models.Index(
                 fields=["campaign", "contact_attempts", "id"],
                 name="lead_attempts_idx",
@@ -158,10 +159,11 @@ class Lead(models.Model):
                 fields=["campaign", "next_contact_at", "id"],
                 name="lead_next_contact_idx",
             ),
-            # Statistics: one index-only GROUP BY status, attempts.
+            # Statistics: one index-only GROUP BY status, attempts; also the
+            # leads table filtered by status and sorted by attempts.
             models.Index(
-                fields=["campaign", "status", "contact_attempts"],
-                name="lead_stats_idx",
+                fields=["campaign", "status", "contact_attempts", "id"],
+                name="lead_status_attempts_idx",
             ),
         ]
 

@@ -1,8 +1,8 @@
 """Numbers a manager reads about one campaign.
 
-Lead counts come from one GROUP BY status, attempts that PostgreSQL answers
-from the (campaign, status, contact_attempts) index alone, so the page stays
-fast on campaigns of millions of leads.
+Lead counts come from one GROUP BY status, attempts that PostgreSQL
+answers from the (campaign, status, contact_attempts, id) index alone, so
+the page stays fast on campaigns of millions of leads.
 """
 
 from dataclasses import dataclass, field
