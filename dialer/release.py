@@ -64,6 +64,8 @@ def release_unsolved_leads(now: datetime | None = None) -> int:
 
     Returns how many leads were released. Does nothing (and says so in the
     log) when automatic release is turned off in the client settings.
+    `now` sets the moment the hold times are measured against; the events
+    carry the real time of the release.
     """
     now = now or timezone.now()
     client_settings = ClientSettings.load()
@@ -81,26 +83,28 @@ def release_unsolved_leads(now: datetime | None = None) -> int:
     # Until a batch finds nothing: a short batch does not prove the end, as
     # rows a phoner saved meanwhile drop out of it after the LIMIT. Rows
     # still locked at the end are being settled by whoever holds the lock.
-    while count := release_batch(cutoff, now):
+    while count := release_batch(cutoff):
         released += count
     return released
 
 
-def _release_batch_postgresql(cutoff: datetime, now: datetime) -> int:
+def _release_batch_postgresql(cutoff: datetime) -> int:
     params = {
         "unsolved": Status.UNSOLVED,
         "cutoff": cutoff,
         "batch_size": BATCH_SIZE,
         "fallback": FALLBACK_STATUS,
         "kind": LeadEvent.Kind.RELEASED,
-        "now": now,
+        # The event's time is when the release happened, as the ORM's
+        # auto_now_add would have it.
+        "now": timezone.now(),
     }
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(RELEASE_BATCH_SQL, params)
         return cursor.rowcount
 
 
-def _release_batch_orm(cutoff: datetime, now: datetime) -> int:
+def _release_batch_orm(cutoff: datetime) -> int:
     """The same batch in two set-based statements, for SQLite.
 
     SQLite runs IMMEDIATE transactions here (see settings), so the batch
@@ -127,7 +131,6 @@ def _release_batch_orm(cutoff: datetime, now: datetime) -> int:
             LeadEvent(
                 lead_id=lead_id,
                 kind=LeadEvent.Kind.RELEASED,
-                created_at=now,
                 from_status=Status.UNSOLVED,
                 to_status=former_status or FALLBACK_STATUS,
             )
