@@ -134,10 +134,16 @@ def held_lead(phoner: User, lead_id: int) -> Lead:
         .filter(pk=lead_id)
         .first()
     )
-    if lead is None or not may_dial(phoner, lead.campaign):
+    if lead is None or not may_see_lead(phoner, lead):
         raise PermissionDenied("This lead is not in one of your campaigns.")
     _check_still_held(lead, phoner)
     return lead
+
+
+def may_see_lead(user: User, lead: Lead) -> bool:
+    """The holder may always finish a lead, even if its campaign was paused
+    or they were taken off it meanwhile."""
+    return lead.held_by_id == user.pk or may_dial(user, lead.campaign)
 
 
 def _check_still_held(lead: Lead, phoner: User) -> None:
@@ -147,7 +153,9 @@ def _check_still_held(lead: Lead, phoner: User) -> None:
         kind=LeadEvent.Kind.SERVED, actor=phoner
     ).exists()
     if not served_before:
-        raise PermissionDenied("This lead is held by another phoner.")
+        raise PermissionDenied(
+            "You do not hold this lead; take leads with the Next lead button."
+        )
     raise LeadReleased(
         "This lead was released back to the queue before your result was saved."
     )

@@ -47,7 +47,7 @@ def _visible_lead(request: HttpRequest, lead_id: int) -> Lead:
     lead = get_object_or_404(
         Lead.objects.select_related("contact", "campaign"), pk=lead_id
     )
-    if not services.may_dial(request.user, lead.campaign):
+    if not services.may_see_lead(request.user, lead):
         raise PermissionDenied("This lead is not in one of your campaigns.")
     return lead
 

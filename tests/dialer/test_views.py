@@ -327,3 +327,19 @@ def test_paused_campaign_says_so(phoner_client, campaign):
 
     assert response.status_code == 403
     assert "paused" in response.text
+
+
+def test_holder_can_finish_a_lead_after_the_campaign_is_paused(
+    phoner_client, campaign, phoner
+):
+    make_lead(campaign)
+    lead = next_lead(phoner, campaign)
+    campaign.is_active = False
+    campaign.save()
+
+    opened = phoner_client.get(reverse("dialer:lead-open", args=[lead.pk]), **HTMX)
+    saved = phoner_client.post(save_url(lead), {"status": "success"}, **HTMX)
+
+    assert (opened.status_code, saved.status_code) == (200, 200)
+    lead.refresh_from_db()
+    assert lead.status == Status.SUCCESS
