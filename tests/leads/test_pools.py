@@ -50,6 +50,8 @@ def test_pool_list_counts_contacts_and_campaigns(manager_client, pool, campaign)
     [
         ({"name": "søren"}, ["Søren Kierkegaard"]),
         ({"phone": "0002"}, ["Karen Blixen"]),
+        ({"phone": "20 00 00 02"}, ["Karen Blixen"]),
+        ({"phone": "+45 2000 0001"}, ["Søren Kierkegaard"]),
         ({"email": "KAREN@"}, ["Karen Blixen"]),
         ({"company": "filosofi"}, ["Søren Kierkegaard"]),
         ({"sort": "-last_name"}, ["Søren Kierkegaard", "Karen Blixen"]),
