@@ -113,11 +113,14 @@ class Command(BaseCommand):
             f"{figures['leads']} leads, filled in {figures['fill_seconds']} s; "
             f"median of {figures['runs']} runs after a warm-up:"
         )
-        self.stdout.write(f"{'page':<44} {'ms':>8} {'budget':>7} {'queries':>8}")
+        self.stdout.write(
+            f"{'page':<44} {'ms':>8} {'sql ms':>8} {'budget':>7} {'queries':>8}"
+        )
         for row in figures["pages"]:
             mark = "ok" if row["ms"] <= row["budget_ms"] else "SLOW"
             self.stdout.write(
-                f"{row['page']:<44} {row['ms']:>8.1f} {row['budget_ms']:>7}"
+                f"{row['page']:<44} {row['ms']:>8.1f} {row['sql_ms']:>8.1f}"
+                f" {row['budget_ms']:>7}"
                 f" {row['queries']:>8}  {mark}"
             )
 
@@ -196,16 +199,18 @@ def _time(client: Client, label: str, url: str, budget: int, runs: int) -> dict:
     response = client.get(url, headers=headers)
     if response.status_code != 200:
         raise CommandError(f"{label}: {url} answered {response.status_code}")
-    durations = []
+    durations, sql = [], []
     for _ in range(runs):
         with CaptureQueriesContext(connection) as queries:
             started = time.perf_counter()
             client.get(url, headers=headers)
             durations.append((time.perf_counter() - started) * 1000)
+        sql.append(sum(float(query["time"]) for query in queries) * 1000)
     return {
         "page": label,
         "url": url,
         "ms": round(statistics.median(durations), 1),
+        "sql_ms": round(statistics.median(sql), 1),
         "budget_ms": budget,
         "queries": len(queries),
     }
