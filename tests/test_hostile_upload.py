@@ -4,6 +4,7 @@ Each is refused with a message that says what to do, stores nothing, and
 leaves no file behind.
 """
 
+import csv
 import io
 import zipfile
 from pathlib import Path
@@ -110,3 +111,44 @@ def test_markup_in_a_file_name_is_shown_as_text(manager_client):
 
     assert b"<img src=x onerror" not in listing.content
     assert b"&lt;img src=x onerror=alert(1)&gt;" in listing.content
+
+
+HOSTILE_ROWS = (
+    "Telefon;Fornavn;Note\r\n"
+    '<script>alert(1)</script>;=HYPERLINK("http://example.invalid");@SUM(A1)\r\n'
+    "20 12 34 56;<img src=x onerror=alert(2)>;-1+1\r\n"
+)
+
+
+def test_import_report_and_its_csv_keep_hostile_cells_harmless(
+    manager_client, django_capture_on_commit_callbacks
+):
+    upload(manager_client, "hostile.csv", HOSTILE_ROWS.encode("cp1252"))
+    contact_import = ContactImport.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        manager_client.post(
+            reverse("leads:import-start", args=[contact_import.pk]),
+            {
+                "new_pool_name": "Hostile",
+                "default_country": "DK",
+                "check_against": "all",
+                "column_0": "phone",
+                "column_1": "first_name",
+                "column_2": "notes",
+            },
+        )
+
+    report = manager_client.get(
+        reverse("leads:import-detail", args=[contact_import.pk])
+    )
+    rejected = manager_client.get(
+        reverse("leads:import-issues-csv", args=[contact_import.pk])
+    )
+
+    assert report.status_code == 200
+    assert b"<script>alert(1)" not in report.content
+    assert b"ROW_INVALID_PHONE" in report.content
+    rows = csv.reader(io.StringIO(rejected.content.decode("utf-8-sig")), delimiter=";")
+    cells = [cell for row in list(rows)[1:] for cell in row]
+    assert "'@SUM(A1)" in cells
+    assert not [cell for cell in cells if cell[:1] in ("=", "+", "-", "@")]
