@@ -7,6 +7,16 @@
     return target.closest("input, textarea, select, [contenteditable]") !== null;
   }
 
+  // htmx wires up swapped-in forms only when the swap settles (some ms
+  // later); a key pressed in between would post the form without htmx and
+  // reload the page, so the form is wired up first.
+  function press(button) {
+    if (window.htmx && button.form) {
+      window.htmx.process(button.form);
+    }
+    button.click();
+  }
+
   document.addEventListener("keydown", function (event) {
     if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) {
       return;
@@ -16,7 +26,7 @@
       // With a result still to save, "n" would leave that lead held.
       if (next && !document.querySelector(".status-buttons")) {
         event.preventDefault();
-        next.click();
+        press(next);
       }
       return;
     }
@@ -33,6 +43,6 @@
       time.focus();
       return;
     }
-    button.click();
+    press(button);
   });
 })();
