@@ -327,3 +327,16 @@ def test_phoner_saving_after_the_release_is_told_the_lead_was_released(
         "released",
         "served",
     ]
+
+
+def test_held_lead_summary_costs_the_same_for_many_phoners(
+    campaign, phoner, other_phoner, outsider, two_hours, django_assert_num_queries
+):
+    for holder in (phoner, other_phoner, outsider):
+        hold(make_leads(campaign, 2), holder, HELD_AT)
+
+    with django_assert_num_queries(4):
+        summary = held_lead_summary(campaign)
+
+    assert [row.count for row in summary.by_phoner] == [2, 2, 2]
+    assert {row.phoner for row in summary.by_phoner} == {phoner, other_phoner, outsider}
