@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from adversus.models import ClientSettings
 from campaigns.models import Campaign, Lead, LeadEvent, Status
-from dialer.services import next_lead, release_unsolved_leads
+from dialer.services import next_lead, release_lead, release_unsolved_leads
 from tests.dialer.factories import make_lead
 
 NOW = datetime(2026, 5, 4, 10, 0, tzinfo=UTC)
@@ -343,3 +343,26 @@ def test_holder_can_finish_a_lead_after_the_campaign_is_paused(
     assert (opened.status_code, saved.status_code) == (200, 200)
     lead.refresh_from_db()
     assert lead.status == Status.SUCCESS
+
+
+def test_released_lead_without_javascript_answers_conflict_and_keeps_the_note(
+    phoner_client, campaign, phoner, manager
+):
+    make_lead(campaign)
+    lead = next_lead(phoner, campaign)
+    release_lead(lead, manager)
+
+    response = phoner_client.post(
+        save_url(lead),
+        {
+            "status": "vip_redial",
+            "callback_at": "2026-05-05T14:00",
+            "note": "Ring i morgen",
+        },
+    )
+
+    assert response.status_code == 409
+    assert "<html" in response.text
+    assert "Ring i morgen" in response.text
+    assert 'value="2026-05-05T14:00"' in response.text
+    assert "data-key=" not in response.text
