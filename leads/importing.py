@@ -9,17 +9,14 @@ The import runs in two phases:
 
 1. Read the file as a stream, in batches. Each batch is cleaned, checked
    against the existing contacts (one indexed query per batch, never one per
-   row) and against the earlier rows of the file, then written out, and
-   progress is saved. On PostgreSQL the accepted contacts are COPYed
-   straight into the contact table inside one transaction (the database
-   indexes them while Python reads on), with their keys and the issues in
-   staging tables; progress goes through a second connection so the page
-   sees it. Elsewhere (SQLite) contacts and issues go to staging tables.
-2. In the same transaction on PostgreSQL, or a new one elsewhere: remove
-   whatever an earlier run of the same import left, move staged rows into
-   place with set-based SQL, save the counts and call `on_imported` (which
-   may add the contacts to a campaign). A crash anywhere leaves nothing of
-   this import behind, and a second run gives the same result.
+   row) and against the earlier rows of the file, then appended to two
+   staging tables: accepted contacts and issues. Progress is saved after
+   every batch. On PostgreSQL the staging rows go in with COPY.
+2. In one transaction: remove whatever an earlier run of the same import
+   left, copy the staging tables into contacts and issues with set-based SQL,
+   save the counts and call `on_imported` (which may add the contacts to a
+   campaign). A crash anywhere leaves nothing of this import behind, and a
+   second run gives the same result.
 """
 
 import codecs
