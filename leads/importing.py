@@ -610,76 +610,25 @@ class Stage:
         cursor.execute(f"DROP TABLE IF EXISTS {self.contacts}")
         cursor.execute(f"DROP TABLE IF EXISTS {self.issues}")
 
-    def write(
-        self, contacts: list[tuple], issues: list[tuple], target: tuple | None = None
-    ) -> None:
-        """Append a batch; with `target` (pool id, import id, time) the
-        contacts go straight into the contact table and only their keys are
-        staged (PostgreSQL, inside the import's transaction)."""
+    def write(self, contacts: list[tuple], issues: list[tuple]) -> None:
         contact_sql = f"{self.contacts} ({', '.join(STAGE_FIELDS)})"
         issue_sql = (
             f"{self.issues} (row, line, code, message, vals, match_kind, match_value)"
         )
         with connection.cursor() as cursor:
-            if connection.vendor != "postgresql":
+            if connection.vendor == "postgresql":
+                for table, rows in ((contact_sql, contacts), (issue_sql, issues)):
+                    if rows:
+                        with cursor.copy(f"COPY {table} FROM STDIN") as copy:
+                            for row in rows:
+                                copy.write_row(row)
+            else:
                 for table, rows in ((contact_sql, contacts), (issue_sql, issues)):
                     if rows:
                         marks = ", ".join(["%s"] * len(rows[0]))
                         cursor.executemany(
                             f"INSERT INTO {table} VALUES ({marks})", rows
                         )
-                return
-            if target is not None and contacts:
-                _copy(cursor, CONTACT_COPY, [(*target, *c[1:]) for c in contacts])
-                keys = [(c[0], c[1], c[-2]) for c in contacts]
-                _copy(cursor, f"{self.contacts} (row, phone, email_key)", keys)
-            elif contacts:
-                _copy(cursor, contact_sql, contacts)
-            if issues:
-                _copy(cursor, issue_sql, issues)
-
-
-CONTACT_COPY = (
-    f"{Contact._meta.db_table} (pool_id, contact_import_id, created_at,"
-    f" {', '.join(FIELDS)}, email_key, extra)"
-)
-
-
-def _copy(cursor, table: str, rows: list[tuple]) -> None:
-    with cursor.copy(f"COPY {table} FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row(row)
-
-
-class ProgressReport:
-    """Saves rows done where the upload page can see it.
-
-    On PostgreSQL the rows are written inside one long transaction, so
-    progress goes through a second, autocommitting connection; elsewhere
-    the import is not in a transaction while it reads.
-    """
-
-    def __init__(self, import_id: int, separate: bool) -> None:
-        self.import_id = import_id
-        self.side = None
-        if separate:
-            self.side = connection.get_new_connection(
-                connection.get_connection_params()
-            )
-            self.side.autocommit = True
-
-    def save(self, rows_done: int) -> None:
-        if self.side is None:
-            ContactImport.objects.filter(pk=self.import_id).update(rows_done=rows_done)
-            return
-        self.side.execute(
-            f"UPDATE {ContactImport._meta.db_table} SET rows_done = %s WHERE id = %s",
-            [rows_done, self.import_id],
-        )
-
-    def close(self) -> None:
-        if self.side is not None:
-            self.side.close()
 
 
 class Importer:
@@ -697,9 +646,6 @@ class Importer:
         self.on_imported = on_imported
         self.counts = Counts()
         self.stage = Stage(contact_import.pk)
-        self.direct = connection.vendor == "postgresql"
-        self.progress = ProgressReport(contact_import.pk, separate=False)
-        self.now = timezone.now()
         # Keys of accepted rows. Phones as integers and e-mails as 64-bit
         # hashes keep a million rows in well under 100 MB; which row held
         # the key is looked up in the staging table at the end.
@@ -717,11 +663,8 @@ class Importer:
                 total_rows=max(file_format.lines - 1, 0)
             )
             self.stage.create()
-            if self.direct:
-                self._read_and_commit_at_once(file_format)
-            else:
-                self._read(file_format)
-                self._commit()
+            self._read(file_format)
+            self._commit()
         except ImportFileError as error:
             self.fail(error)
         except Exception:
@@ -746,23 +689,6 @@ class Importer:
             contact_import.duplicates,
         )
         return contact_import
-
-    def _read_and_commit_at_once(self, file_format: FileFormat) -> None:
-        """PostgreSQL: COPY contacts straight into their table, in one
-        transaction with the commit step, so the database indexes the rows
-        while Python reads the next ones; a failure rolls all of it back."""
-        self.progress = ProgressReport(self.contact_import.pk, separate=True)
-        try:
-            with transaction.atomic():
-                self._clear_earlier_run()
-                self._read(file_format)
-                self._commit()
-        finally:
-            self.progress.close()
-
-    def _clear_earlier_run(self) -> None:
-        self.contact_import.contacts.all().delete()
-        self.contact_import.issues.all().delete()
 
     def _read(self, file_format: FileFormat) -> None:
         source = CsvSource(self.path, file_format)
@@ -805,12 +731,11 @@ class Importer:
                 candidates.append(row)
 
         contacts = self._dedupe(candidates, issues)
-        target = None
-        if self.direct:
-            target = (self.contact_import.pool_id, self.contact_import.pk, self.now)
-        self.stage.write(contacts, issues, target)
+        self.stage.write(contacts, issues)
         self.counts.rows_done += len(batch)
-        self.progress.save(self.counts.rows_done)
+        ContactImport.objects.filter(pk=self.contact_import.pk).update(
+            rows_done=self.counts.rows_done
+        )
 
     def _dedupe(self, rows: list[CleanRow], issues: list[tuple]) -> list[tuple]:
         existing_phones, existing_emails = self._existing(rows)
@@ -926,10 +851,10 @@ class Importer:
     @transaction.atomic
     def _commit(self) -> None:
         contact_import = self.contact_import
+        contact_import.contacts.all().delete()
+        contact_import.issues.all().delete()
         with connection.cursor() as cursor:
-            if not self.direct:
-                self._clear_earlier_run()
-                self._insert_contacts(cursor)
+            self._insert_contacts(cursor)
             self._insert_issues(cursor)
         counts = self.counts
         ContactImport.objects.filter(pk=contact_import.pk).update(
@@ -956,7 +881,7 @@ class Importer:
             f" created_at, {columns}, email_key, extra)"
             f" SELECT %s, %s, %s, {columns}, email_key, {extra}"
             f" FROM {self.stage.contacts} ORDER BY row",
-            [self.contact_import.pool_id, self.contact_import.pk, self.now],
+            [self.contact_import.pool_id, self.contact_import.pk, timezone.now()],
         )
 
     def _insert_issues(self, cursor) -> None:

@@ -1,11 +1,9 @@
 """A crash or a killed worker leaves nothing behind; a retry never doubles."""
 
-import threading
 from unittest import mock
 
 import pytest
 from django.core.files.base import ContentFile
-from django.db import connection
 
 from campaigns.models import Lead
 from leads import importing
@@ -71,11 +69,11 @@ def test_crash_after_some_batches_leaves_no_contacts(queued_import, monkeypatch)
     real_write = importing.Stage.write
     calls = []
 
-    def write_then_fail(self, contacts, issues, target=None):
+    def write_then_fail(self, contacts, issues):
         calls.append(len(contacts))
         if len(calls) == 3:
             raise RuntimeError("worker lost its database")
-        real_write(self, contacts, issues, target)
+        real_write(self, contacts, issues)
 
     monkeypatch.setattr(importing.Stage, "write", write_then_fail)
 
@@ -143,37 +141,3 @@ def test_campaign_deleted_before_the_task_runs_fails_the_import(
     assert contact_import.state == ContactImport.State.FAILED
     assert contact_import.file_error["code"] == "IMPORT_CAMPAIGN_GONE"
     assert not Contact.objects.exists()
-
-
-@pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
-def test_others_see_progress_but_no_contacts_until_the_import_commits(
-    queued_import, monkeypatch
-):
-    contact_import = queued_import()
-    monkeypatch.setattr(importing, "BATCH_ROWS", 10)
-    real_write = importing.Stage.write
-    seen = []
-
-    def look_from_another_connection():
-        seen.append(
-            (
-                ContactImport.objects.get(pk=contact_import.pk).rows_done,
-                Contact.objects.count(),
-            )
-        )
-        connection.close()
-
-    def write_and_look(self, contacts, issues, target=None):
-        real_write(self, contacts, issues, target)
-        if len(seen) == 0 and Contact.objects.count() >= 20:
-            thread = threading.Thread(target=look_from_another_connection)
-            thread.start()
-            thread.join()
-
-    monkeypatch.setattr(importing.Stage, "write", write_and_look)
-
-    import_contacts.delay(contact_import.pk)
-
-    assert seen == [(10, 0)]
-    assert Contact.objects.count() == 50
