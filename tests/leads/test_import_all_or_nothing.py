@@ -1,9 +1,11 @@
 """A crash or a killed worker leaves nothing behind; a retry never doubles."""
 
+import threading
 from unittest import mock
 
 import pytest
 from django.core.files.base import ContentFile
+from django.db import connection
 
 from campaigns.models import Lead
 from leads import importing
@@ -141,3 +143,36 @@ def test_campaign_deleted_before_the_task_runs_fails_the_import(
     assert contact_import.state == ContactImport.State.FAILED
     assert contact_import.file_error["code"] == "IMPORT_CAMPAIGN_GONE"
     assert not Contact.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_others_see_progress_but_no_contacts_until_the_import_commits(
+    queued_import, monkeypatch
+):
+    contact_import = queued_import()
+    monkeypatch.setattr(importing, "BATCH_ROWS", 10)
+    real_process = importing.Importer._process
+    seen = []
+
+    def look_from_another_connection():
+        seen.append(
+            (
+                ContactImport.objects.get(pk=contact_import.pk).rows_done,
+                Contact.objects.count(),
+            )
+        )
+        connection.close()
+
+    def process_and_look(self, checker, batch):
+        real_process(self, checker, batch)
+        if self.counts.rows_done == 20:
+            thread = threading.Thread(target=look_from_another_connection)
+            thread.start()
+            thread.join()
+
+    monkeypatch.setattr(importing.Importer, "_process", process_and_look)
+
+    import_contacts.delay(contact_import.pk)
+
+    assert seen == [(20, 0)]
+    assert Contact.objects.count() == 50
