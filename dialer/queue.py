@@ -20,7 +20,6 @@ class Tier:
     name: str
     where: str
     order_by: str
-    owned: bool = False
 
 
 # Callbacks and redials always carry their time, so "due" is a plain range
@@ -36,13 +35,11 @@ TIERS = (
         "own_vip",
         f"status = 'vip_redial' AND owner_id = %(phoner)s AND {_DUE}",
         "next_contact_at, id",
-        owned=True,
     ),
     Tier(
         "own_private",
         f"status = 'private_redial' AND owner_id = %(phoner)s AND {_DUE}",
         "next_contact_at, id",
-        owned=True,
     ),
     Tier("common", f"status = 'common_redial' AND {_DUE}", "next_contact_at, id"),
     Tier(

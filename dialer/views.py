@@ -5,6 +5,8 @@ the side panel out of band; without JavaScript the same views answer with
 full pages and redirects.
 """
 
+from zoneinfo import ZoneInfo
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
@@ -12,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from adversus.models import User
 from campaigns.models import (
     CALLBACK_STATUSES,
     OWNED_CALLBACK_STATUSES,
@@ -52,7 +55,7 @@ def _visible_lead(request: HttpRequest, lead_id: int) -> Lead:
     return lead
 
 
-def _side_panel(user) -> dict:
+def _side_panel(user: User) -> dict:
     return {
         "callbacks": Lead.objects.filter(owner=user, status__in=OWNED_CALLBACK_STATUSES)
         .select_related("contact", "campaign")
@@ -63,7 +66,7 @@ def _side_panel(user) -> dict:
     }
 
 
-def _card(lead: Lead, form: ResultForm, zone) -> dict:
+def _card(lead: Lead, form: ResultForm, zone: ZoneInfo) -> dict:
     return {
         "lead": lead,
         "form": form,
@@ -73,7 +76,9 @@ def _card(lead: Lead, form: ResultForm, zone) -> dict:
     }
 
 
-def _render_work(request: HttpRequest, context: dict, status: int = 200):
+def _render_work(
+    request: HttpRequest, context: dict, status: int = 200
+) -> HttpResponse:
     zone = context.setdefault("zone", services.client_time_zone())
     context.update(_side_panel(request.user))
     context.setdefault("zone_name", zone.key)
