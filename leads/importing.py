@@ -25,6 +25,7 @@ import json
 import logging
 import operator
 import re
+import time
 import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -42,6 +43,7 @@ from leads.phones import DEFAULT_COUNTRY, PhoneError, region_for, to_e164
 logger = logging.getLogger(__name__)
 
 BATCH_ROWS = 10_000
+PROGRESS_EVERY_SECONDS = 1.0
 PREVIEW_ROWS = 10
 
 FIELDS = [
@@ -651,6 +653,7 @@ class Importer:
         # the key is looked up in the staging table at the end.
         self.seen_phones: set[int] = set()
         self.seen_emails: set[int] = set()
+        self.progress_saved = 0.0
 
     def run(self) -> ContactImport:
         contact_import = self.contact_import
@@ -733,9 +736,13 @@ class Importer:
         contacts = self._dedupe(candidates, issues)
         self.stage.write(contacts, issues)
         self.counts.rows_done += len(batch)
-        ContactImport.objects.filter(pk=self.contact_import.pk).update(
-            rows_done=self.counts.rows_done
-        )
+        # Each save is a commit that waits for the disk; once a second is
+        # plenty for a progress bar polled every second.
+        if time.monotonic() - self.progress_saved >= PROGRESS_EVERY_SECONDS:
+            ContactImport.objects.filter(pk=self.contact_import.pk).update(
+                rows_done=self.counts.rows_done
+            )
+            self.progress_saved = time.monotonic()
 
     def _dedupe(self, rows: list[CleanRow], issues: list[tuple]) -> list[tuple]:
         existing_phones, existing_emails = self._existing(rows)

@@ -68,6 +68,7 @@ def test_crash_while_writing_leaves_no_contacts_or_leads(queued_import, campaign
 def test_crash_after_some_batches_leaves_no_contacts(queued_import, monkeypatch):
     contact_import = queued_import()
     monkeypatch.setattr(importing, "BATCH_ROWS", 10)
+    monkeypatch.setattr(importing, "PROGRESS_EVERY_SECONDS", 0)
     real_write = importing.Stage.write
     calls = []
 
@@ -151,6 +152,7 @@ def test_others_see_progress_but_no_contacts_until_the_import_commits(
 ):
     contact_import = queued_import()
     monkeypatch.setattr(importing, "BATCH_ROWS", 10)
+    monkeypatch.setattr(importing, "PROGRESS_EVERY_SECONDS", 0)
     real_process = importing.Importer._process
     seen = []
 
