@@ -10,6 +10,7 @@ import socket
 import subprocess
 import time
 
+import kombu.pools
 import pytest
 import redis
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -75,11 +76,14 @@ class OwnRedis:
 
 
 def forget_broker_connections() -> None:
-    # Celery keeps connection and producer pools for the broker it first
-    # used; drop them so the next publish goes to the broker set now.
-    if celery_app._pool is not None:
-        celery_app._pool.force_close_all()
-        celery_app._pool = None
+    """Make the next publish connect to the broker configured now.
+
+    Celery keeps its connection and producer pools, and kombu registers
+    them globally by broker; closing one without clearing the registry
+    leaves a closed pool for the next test to trip over.
+    """
+    kombu.pools.reset()
+    celery_app._pool = None
     celery_app.amqp._producer_pool = None
 
 
