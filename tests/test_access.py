@@ -326,3 +326,17 @@ def test_another_phoner_cannot_save_a_lead_someone_holds(client, story, other_ph
     lead.refresh_from_db()
     assert lead.status == Status.UNSOLVED
     assert lead.held_by == story["users"]["phoner"]
+
+
+def test_phoner_cannot_dial_a_campaign_of_others(client, story):
+    elsewhere = story["other_campaign"]
+    client.force_login(story["users"]["phoner"])
+
+    overview = client.get(reverse("dialer:overview"), {"campaign": elsewhere.pk})
+    served = client.post(
+        reverse("dialer:lead-next", kwargs={"campaign_id": elsewhere.pk})
+    )
+
+    assert overview.status_code == 403
+    assert served.status_code == 403
+    assert elsewhere.name.encode() not in client.get(reverse("dialer:overview")).content
