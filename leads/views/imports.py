@@ -4,6 +4,7 @@ import csv
 import logging
 from pathlib import Path
 
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
@@ -70,7 +71,14 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 def _preview_page(
     request: HttpRequest, contact_import: ContactImport, form=None, status=200
 ) -> HttpResponse:
-    file_format, headers, rows = preview(Path(contact_import.file.path))
+    try:
+        file_format, headers, rows = preview(Path(contact_import.file.path))
+    except (ImportFileError, OSError, ValueError):
+        messages.error(
+            request,
+            f"'{contact_import.file_name}' can no longer be read; upload it again.",
+        )
+        return redirect("leads:import-list")
     if form is None:
         form = ImportOptionsForm(headers=headers, mapping=guess_mapping(headers))
     context = {

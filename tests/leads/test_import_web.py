@@ -354,3 +354,16 @@ def test_every_sample_file_gives_its_expected_counts_on_the_web(
         contact_import.skipped_blank,
     ) == expected
     assert Contact.objects.count() == expected[0]
+
+
+def test_preview_of_a_lost_file_sends_the_manager_back_to_upload(manager_client):
+    upload(manager_client, b"phone\r\n20123456\r\n")
+    contact_import = ContactImport.objects.get()
+    contact_import.file.delete(save=False)
+
+    response = manager_client.get(
+        reverse("leads:import-preview", args=[contact_import.pk]), follow=True
+    )
+
+    assert response.redirect_chain[-1][0] == reverse("leads:import-list")
+    assert "can no longer be read" in response.content.decode()
