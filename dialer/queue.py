@@ -59,54 +59,92 @@ def _tier_select(tier: Tier, lock: str) -> str:
     )
 
 
-def _claim_update(where_id: str) -> str:
+def _claim_update(where_id: str, returning: str = "id, former_status") -> str:
     return (
         f"UPDATE {Lead._meta.db_table} SET status = %(unsolved)s,"
         " former_status = status, held_by_id = %(phoner)s, held_since = %(now)s"
-        f" WHERE id = {where_id} RETURNING id, former_status"
+        f" WHERE id = {where_id} RETURNING {returning}"
+    )
+
+
+def lead_columns() -> list[str]:
+    """The lead's columns, in model order, as a claim or save returns them."""
+    return [field.column for field in Lead._meta.concrete_fields]
+
+
+def lead_from_row(row) -> Lead:
+    """A Lead from a RETURNING row of lead_columns() (PostgreSQL hands back
+    ready Python values for every lead column, so no converter is needed)."""
+    fields = [field.attname for field in Lead._meta.concrete_fields]
+    return Lead.from_db(connection.alias, fields, row)
+
+
+def _gate() -> str:
+    """The phoner may dial: the campaign is active (read now, in the same
+    statement) and the phoner is a manager or assigned to it."""
+    campaign_table = Campaign._meta.db_table
+    through = Campaign.phoners.through
+    return (
+        f"EXISTS (SELECT 1 FROM {campaign_table} WHERE id = %(campaign)s"
+        " AND is_active)"
+        f" AND (%(manager)s OR EXISTS (SELECT 1 FROM {through._meta.db_table}"
+        " WHERE campaign_id = %(campaign)s AND user_id = %(phoner)s))"
     )
 
 
 def postgresql_claim_sql() -> str:
-    """All tiers, the claim and its served event in one statement.
+    """The permission check, all tiers, the claim and its served event in
+    one statement that returns the claimed lead's columns.
 
-    COALESCE evaluates its sub-selects lazily, in order, so a tier's index
-    is read (and a row locked) only when every earlier tier came up empty.
-    SKIP LOCKED: two phoners asking at once must neither wait on nor get
-    the same row; the second simply takes the next one in the index.
+    The gate is a one-time filter of the sub-select, so no tier is read
+    for a phoner who may not dial. COALESCE evaluates its sub-selects
+    lazily, in order, so a tier's index is read (and a row locked) only
+    when every earlier tier came up empty. SKIP LOCKED: two phoners asking
+    at once must neither wait on nor get the same row; the second simply
+    takes the next one in the index.
     """
     tiers = ", ".join(f"({_tier_select(t, ' FOR UPDATE SKIP LOCKED')})" for t in TIERS)
+    columns = ", ".join(lead_columns())
+    update = _claim_update(f"(SELECT COALESCE({tiers}) WHERE {_gate()})", columns)
     return (
-        f"WITH claimed AS ({_claim_update(f'COALESCE({tiers})')})"
-        f" INSERT INTO {LeadEvent._meta.db_table}"
+        f"WITH claimed AS ({update}),"
+        f" served AS (INSERT INTO {LeadEvent._meta.db_table}"
         " (lead_id, kind, actor_id, created_at, from_status, to_status, note)"
         " SELECT id, %(served)s, %(phoner)s, %(now)s, former_status, %(unsolved)s, ''"
-        " FROM claimed RETURNING lead_id"
+        f" FROM claimed) SELECT {columns} FROM claimed"
     )
 
 
-def claim_next(campaign: Campaign, phoner_id: int, now: datetime) -> int | None:
+def claim_next(campaign: Campaign, phoner, now: datetime) -> Lead | None:
     """Hold the first due open lead for the phoner and record that it was
-    served; its id, or None. Must run inside a transaction."""
+    served; the lead, or None when none is due or the phoner may not dial
+    the campaign (the caller tells which).
+
+    On PostgreSQL this is one statement, so it needs no transaction of its
+    own; on other databases it must run inside one.
+    """
     params = {
         "unsolved": Status.UNSOLVED,
         "served": LeadEvent.Kind.SERVED,
-        "phoner": phoner_id,
+        "phoner": phoner.pk,
+        "manager": phoner.is_manager,
         "now": connection.ops.adapt_datetimefield_value(now),
         "campaign": campaign.pk,
         "max_attempts": campaign.max_contact_attempts,
     }
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(postgresql_claim_sql(), params)
+            cursor.execute(_POSTGRESQL_CLAIM, params)
             row = cursor.fetchone()
-            return row[0] if row else None
-        return _claim_tier_by_tier(cursor, params)
+            return None if row is None else lead_from_row(row)
+        lead_id = _claim_tier_by_tier(cursor, params)
+    return None if lead_id is None else Lead.objects.get(pk=lead_id)
 
 
 def _claim_tier_by_tier(cursor, params: dict) -> int | None:
     """SQLite: the IMMEDIATE transaction's writer lock serializes claims,
-    so row locks are neither needed nor available."""
+    so row locks are neither needed nor available. The caller checked
+    that the phoner may dial."""
     for tier in TIERS:
         cursor.execute(_claim_update(f"({_tier_select(tier, '')})"), params)
         row = cursor.fetchone()
@@ -121,3 +159,7 @@ def _claim_tier_by_tier(cursor, params: dict) -> int | None:
             )
             return lead_id
     return None
+
+
+# Built once: the statement depends only on the models.
+_POSTGRESQL_CLAIM = postgresql_claim_sql()

@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
-from django.db.models import QuerySet
+from django.db import connection, transaction
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from adversus.models import ClientSettings, User
@@ -26,7 +26,7 @@ from campaigns.models import (
     LeadEvent,
     Status,
 )
-from dialer.queue import claim_next
+from dialer.queue import claim_next, lead_columns, lead_from_row
 from dialer.release import release_unsolved_leads  # noqa: F401
 
 logger = logging.getLogger(__name__)
@@ -71,27 +71,40 @@ def dialable_campaigns(user: User) -> QuerySet[Campaign]:
 def next_lead(phoner: User, campaign: Campaign) -> Lead | None:
     """Hold the next lead for `phoner` in `campaign`, or None when none is due.
 
-    Steps, in one short transaction:
-    1. hand overdue private/VIP callbacks to the team (if the campaign says);
-    2. claim the first lead of the first tier that has one and record a
-       `served` event (dialer.queue; one statement on PostgreSQL).
+    On PostgreSQL the usual case is one statement (dialer.queue): it checks
+    that the campaign is active and the phoner may dial it, claims the
+    first lead of the first tier that has one, records the `served` event
+    and returns the lead's columns. Only a campaign that hands overdue
+    private/VIP callbacks to the team first takes a short transaction of
+    several statements. The contact is loaded when first used.
     """
     if not campaign.is_active:
         raise PermissionDenied("This campaign is paused; pick another one.")
-    if not may_dial(phoner, campaign):
-        raise PermissionDenied("You are not assigned to this campaign.")
     now = timezone.now()
 
-    with transaction.atomic():
-        if campaign.callback_handover_hours is not None:
-            hand_over_overdue_callbacks(campaign, now)
-        lead_id = claim_next(campaign, phoner.pk, now)
-    if lead_id is None:
+    if campaign.callback_handover_hours is None and connection.vendor == "postgresql":
+        lead = claim_next(campaign, phoner, now)
+    else:
+        _check_may_dial(phoner, campaign)
+        with transaction.atomic():
+            if campaign.callback_handover_hours is not None:
+                hand_over_overdue_callbacks(campaign, now)
+            lead = claim_next(campaign, phoner, now)
+    if lead is None:
+        # Nothing claimed: say why if the phoner may not dial after all.
+        _check_may_dial(phoner, campaign)
         return None
 
-    lead = Lead.objects.select_related("contact").get(pk=lead_id)
     lead.campaign = campaign
+    Lead.held_by.field.set_cached_value(lead, phoner)
     return lead
+
+
+def _check_may_dial(phoner: User, campaign: Campaign) -> None:
+    if not Campaign.objects.filter(pk=campaign.pk, is_active=True).exists():
+        raise PermissionDenied("This campaign is paused; pick another one.")
+    if not may_dial(phoner, campaign):
+        raise PermissionDenied("You are not assigned to this campaign.")
 
 
 def hand_over_overdue_callbacks(campaign: Campaign, now: datetime) -> int:
@@ -156,9 +169,12 @@ def _check_still_held(lead: Lead, phoner: User) -> None:
         raise PermissionDenied(
             "You do not hold this lead; take leads with the Next lead button."
         )
-    raise LeadReleased(
-        "This lead was released back to the queue before your result was saved."
-    )
+    raise LeadReleased(RELEASED_MESSAGE)
+
+
+RELEASED_MESSAGE = (
+    "This lead was released back to the queue before your result was saved."
+)
 
 
 def save_result(
@@ -177,28 +193,109 @@ def save_result(
     A lead that reaches the campaign's maximum attempts is closed by that
     count alone; its status is kept so that raising the maximum reopens it.
     """
-    owner = _check_result(lead.campaign, phoner, status, callback_at, owner)
+    campaign = lead.campaign
+    owner = _check_result(campaign, phoner, status, callback_at, owner)
     now = timezone.now()
+    values = {
+        "status": status,
+        "owner_id": owner.pk if owner else None,
+        "next_contact_at": _next_contact_at(campaign, status, callback_at, now),
+    }
+    note = note.strip()
 
-    with transaction.atomic():
-        locked = Lead.objects.select_for_update().get(pk=lead.pk)
-        _check_still_held(locked, phoner)
-        _apply_result(locked, phoner, status, callback_at, owner, now)
-        locked.save(update_fields=RESULT_FIELDS)
-        LeadEvent.objects.create(
-            lead=locked,
-            kind=LeadEvent.Kind.RESULT,
-            actor=phoner,
-            from_status=Status.UNSOLVED,
-            to_status=status,
-            note=note.strip(),
-        )
+    if connection.vendor == "postgresql":
+        saved = _save_result_in_one_statement(lead.pk, phoner, values, note, now)
+    else:
+        saved = _save_result_with_orm(lead.pk, phoner, values, note, now)
+    if saved is None:
+        # Not held by this phoner any more: read it again to say why.
+        _check_still_held(Lead.objects.get(pk=lead.pk), phoner)
+        raise LeadReleased(RELEASED_MESSAGE)
 
     logger.debug(
         "result saved lead_id=%s phoner_id=%s status=%s", lead.pk, phoner.pk, status
     )
-    locked.campaign = lead.campaign
-    return locked
+    saved.campaign = campaign
+    return saved
+
+
+def _next_contact_at(
+    campaign: Campaign, status: str, callback_at: datetime | None, now: datetime
+) -> datetime | None:
+    if status in CALLBACK_STATUSES:
+        return callback_at
+    if status == Status.AUTOMATIC_REDIAL:
+        return now + campaign.redial_delay
+    return None
+
+
+# Who and when, on top of the result's own values; the row changes only
+# while it is still unsolved and held by the phoner who saves.
+_SAVE_SQL = (
+    "WITH saved AS (UPDATE {lead} SET status = %(status)s, former_status = '',"
+    " held_by_id = NULL, held_since = NULL,"
+    " contact_attempts = contact_attempts + 1, last_contacted_at = %(now)s,"
+    " last_contacted_by_id = %(phoner)s, owner_id = %(owner_id)s,"
+    " next_contact_at = %(next_contact_at)s"
+    " WHERE id = %(lead_id)s AND status = %(unsolved)s AND held_by_id = %(phoner)s"
+    " RETURNING {columns}),"
+    " event AS (INSERT INTO {event}"
+    " (lead_id, kind, actor_id, created_at, from_status, to_status, note)"
+    " SELECT id, %(result)s, %(phoner)s, %(now)s, %(unsolved)s, %(status)s, %(note)s"
+    " FROM saved) SELECT {columns} FROM saved"
+).format(
+    lead=Lead._meta.db_table,
+    event=LeadEvent._meta.db_table,
+    columns=", ".join(lead_columns()),
+)
+
+
+def _save_result_in_one_statement(
+    lead_id: int, phoner: User, values: dict, note: str, now: datetime
+) -> Lead | None:
+    """PostgreSQL: the UPDATE locks the row; if a release changed it first,
+    the WHERE is checked again on the new row and nothing is written."""
+    params = {
+        **values,
+        "lead_id": lead_id,
+        "phoner": phoner.pk,
+        "now": now,
+        "note": note,
+        "unsolved": Status.UNSOLVED,
+        "result": LeadEvent.Kind.RESULT,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_SAVE_SQL, params)
+        row = cursor.fetchone()
+    return None if row is None else lead_from_row(row)
+
+
+def _save_result_with_orm(
+    lead_id: int, phoner: User, values: dict, note: str, now: datetime
+) -> Lead | None:
+    with transaction.atomic():
+        changed = Lead.objects.filter(
+            pk=lead_id, status=Status.UNSOLVED, held_by=phoner
+        ).update(
+            **values,
+            former_status="",
+            held_by=None,
+            held_since=None,
+            contact_attempts=F("contact_attempts") + 1,
+            last_contacted_at=now,
+            last_contacted_by=phoner,
+        )
+        if not changed:
+            return None
+        LeadEvent.objects.create(
+            lead_id=lead_id,
+            kind=LeadEvent.Kind.RESULT,
+            actor=phoner,
+            from_status=Status.UNSOLVED,
+            to_status=values["status"],
+            note=note,
+        )
+    return Lead.objects.get(pk=lead_id)
 
 
 def _check_result(
@@ -221,43 +318,6 @@ def _check_result(
     if owner.pk != phoner.pk and not may_dial(owner, campaign):
         raise InvalidResult(f"{owner} is not a phoner of this campaign.")
     return owner
-
-
-RESULT_FIELDS = [
-    "status",
-    "former_status",
-    "held_by",
-    "held_since",
-    "contact_attempts",
-    "last_contacted_at",
-    "last_contacted_by",
-    "owner",
-    "next_contact_at",
-]
-
-
-def _apply_result(
-    lead: Lead,
-    phoner: User,
-    status: str,
-    callback_at: datetime | None,
-    owner: User | None,
-    now: datetime,
-) -> None:
-    lead.status = status
-    lead.former_status = ""
-    lead.held_by = None
-    lead.held_since = None
-    lead.contact_attempts += 1
-    lead.last_contacted_at = now
-    lead.last_contacted_by = phoner
-    lead.owner = owner
-    if status in CALLBACK_STATUSES:
-        lead.next_contact_at = callback_at
-    elif status == Status.AUTOMATIC_REDIAL:
-        lead.next_contact_at = now + lead.campaign.redial_delay
-    else:
-        lead.next_contact_at = None
 
 
 def release_lead(lead: Lead, actor: User, note: str = "") -> Lead:

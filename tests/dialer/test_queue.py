@@ -49,6 +49,25 @@ def test_phoner_not_assigned_to_the_campaign_is_refused(campaign, outsider):
         next_lead(outsider, campaign)
 
 
+def test_refused_phoner_leaves_the_lead_unclaimed(campaign, outsider):
+    lead = make_lead(campaign)
+
+    with pytest.raises(PermissionDenied):
+        next_lead(outsider, campaign)
+
+    lead.refresh_from_db()
+    assert (lead.status, lead.held_by) == (Status.UNPROCESSED, None)
+    assert not LeadEvent.objects.filter(lead=lead).exists()
+
+
+def test_campaign_paused_by_someone_else_serves_no_one(campaign, phoner):
+    make_lead(campaign)
+    Campaign.objects.filter(pk=campaign.pk).update(is_active=False)
+
+    with pytest.raises(PermissionDenied, match="paused"):
+        next_lead(phoner, campaign)
+
+
 def test_manager_may_dial_any_active_campaign(campaign, manager):
     lead = make_lead(campaign)
 
