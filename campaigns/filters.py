@@ -7,13 +7,19 @@ from adversus.models import User
 from campaigns.models import Lead, Status
 
 
+class WholeNumberFilter(django_filters.NumberFilter):
+    """Attempts are counted in whole calls; "1.5" is refused, not rounded."""
+
+    field_class = forms.IntegerField
+
+
 class LeadFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=Status.choices, empty_label="Any")
     owner = django_filters.ModelChoiceFilter(
         queryset=User.objects.filter(role=User.Role.PHONER).order_by("username"),
         empty_label="Anyone",
     )
-    attempts = django_filters.NumberFilter(
+    attempts = WholeNumberFilter(
         field_name="contact_attempts", label="Attempts", min_value=0
     )
     due_after = django_filters.DateTimeFilter(

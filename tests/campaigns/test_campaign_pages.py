@@ -115,9 +115,9 @@ def test_htmx_request_gets_only_the_table(manager_client, campaign):
 def test_bad_filter_input_is_explained_not_a_crash(manager_client, campaign):
     url = reverse("campaigns:campaign-leads", args=[campaign.pk])
 
-    response = manager_client.get(url, {"attempts": "many", "status": "nope"})
+    response = manager_client.get(url, {"attempts": "1.5", "status": "nope"})
 
     assert response.status_code == 200
     page = response.content.decode()
-    assert "Enter a number" in page
+    assert "Enter a whole number" in page
     assert "Select a valid choice" in page
