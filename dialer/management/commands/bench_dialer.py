@@ -8,7 +8,9 @@ same K processes as a baseline, and deletes everything it made.
 
 import json
 import multiprocessing
+import os
 import statistics
+import threading
 import time
 import uuid
 
@@ -47,16 +49,31 @@ class Command(BaseCommand):
         parser.add_argument("--phoners", type=int, default=10)
         parser.add_argument("--seconds", type=float, default=10.0)
         parser.add_argument(
+            "--processes",
+            type=int,
+            default=None,
+            help="Worker processes the phoners are spread over, each phoner a "
+            "thread with its own connection (default: one per CPU core, at "
+            "most one per phoner). Both runs use the same layout.",
+        )
+        parser.add_argument(
             "--json", action="store_true", dest="as_json", help="Print one JSON object."
         )
 
-    def handle(self, *args, leads, phoners, seconds, as_json, **options) -> None:
+    def handle(
+        self, *args, leads, phoners, seconds, processes, as_json, **options
+    ) -> None:
         if connection.vendor != "postgresql":
             raise CommandError(
                 "bench_dialer needs PostgreSQL: set DATABASE_URL=postgres://..."
             )
         if leads < 1 or phoners < 1 or seconds <= 0:
             raise CommandError("--leads, --phoners and --seconds must be positive.")
+        if processes is None:
+            processes = os.cpu_count() or 1
+        if processes < 1:
+            raise CommandError("--processes must be positive.")
+        processes = min(processes, phoners)
 
         tag = uuid.uuid4().hex[:8]
         pool = LeadPool.objects.create(name=f"Dialer bench {tag}")
@@ -72,10 +89,10 @@ class Command(BaseCommand):
             started = time.monotonic()
             _fill(pool, campaign, leads)
             fill_seconds = time.monotonic() - started
-            dialer = _run(_dialer_worker, campaign.pk, users, seconds)
+            dialer = _run(_dialer_worker, campaign.pk, users, seconds, processes)
             served_twice = _served_twice(campaign)
             _reset(campaign)
-            baseline = _run(_baseline_worker, campaign.pk, users, seconds)
+            baseline = _run(_baseline_worker, campaign.pk, users, seconds, processes)
         finally:
             _clean_up(pool, campaign, users)
 
@@ -83,6 +100,7 @@ class Command(BaseCommand):
             "leads": leads,
             "phoners": phoners,
             "seconds": seconds,
+            "processes": processes,
             "fill_seconds": round(fill_seconds, 2),
             **_summary(dialer, seconds),
             "served_twice": served_twice,
@@ -106,43 +124,62 @@ class Command(BaseCommand):
         )
 
 
-def _run(worker, campaign_id: int, users: list[User], seconds: float) -> list:
-    """Run one worker process per phoner; their claim latencies in seconds."""
+def _run(
+    worker, campaign_id: int, users: list[User], seconds: float, processes: int
+) -> list:
+    """Run the phoners as threads spread over `processes` forked processes,
+    each phoner with its own connection; their claim latencies in seconds."""
     # Forked children must not share the parent's database socket.
     connections.close_all()
     context = multiprocessing.get_context("fork")
     barrier = context.Barrier(len(users))
     results = context.Queue()
-    processes = [
+    groups = [
+        [user.pk for user in users[start::processes]] for start in range(processes)
+    ]
+    children = [
         context.Process(
             target=_in_child,
-            args=(worker, campaign_id, user.pk, seconds, barrier, results),
+            args=(worker, campaign_id, user_ids, seconds, barrier, results),
         )
-        for user in users
+        for user_ids in groups
     ]
-    for process in processes:
-        process.start()
-    latencies = []
-    for _ in processes:
+    for child in children:
+        child.start()
+    latencies, cpu_seconds = [], 0.0
+    for _ in children:
         outcome = results.get()
         if isinstance(outcome, str):
             raise CommandError(f"A bench worker failed: {outcome}")
-        latencies.extend(outcome)
-    for process in processes:
-        process.join()
-    return latencies
+        latencies.extend(outcome[0])
+        cpu_seconds += outcome[1]
+    for child in children:
+        child.join()
+    return latencies, cpu_seconds
 
 
-def _in_child(worker, campaign_id, user_id, seconds, barrier, results) -> None:
-    try:
-        latencies = worker(campaign_id, user_id, seconds, barrier)
-    except Exception as error:  # noqa: BLE001 - sent back to the parent
-        barrier.abort()
-        results.put(repr(error))
-    else:
-        results.put(latencies)
-    finally:
-        connections.close_all()
+def _in_child(worker, campaign_id, user_ids, seconds, barrier, results) -> None:
+    """One thread per phoner; Django gives each thread its own connection."""
+    latencies, errors = [], []
+
+    def phoner(user_id: int) -> None:
+        try:
+            latencies.extend(worker(campaign_id, user_id, seconds, barrier))
+        except Exception as error:  # noqa: BLE001 - sent back to the parent
+            barrier.abort()
+            errors.append(repr(error))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=phoner, args=(pk,)) for pk in user_ids]
+    started = time.process_time()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # CPU of the whole process (all its phoners), set-up included.
+    cpu_seconds = time.process_time() - started
+    results.put(errors[0] if errors else (latencies, cpu_seconds))
 
 
 def _dialer_worker(campaign_id, user_id, seconds, barrier) -> list[float]:
@@ -180,13 +217,15 @@ def _baseline_worker(campaign_id, user_id, seconds, barrier) -> list[float]:
     return latencies
 
 
-def _summary(latencies: list[float], seconds: float) -> dict:
+def _summary(run: tuple[list[float], float], seconds: float) -> dict:
+    latencies, cpu_seconds = run
     if len(latencies) < 2:
         return {"claims": len(latencies), "claims_per_s": 0.0}
     cuts = statistics.quantiles(latencies, n=100, method="inclusive")
     return {
         "claims": len(latencies),
         "claims_per_s": round(len(latencies) / seconds, 1),
+        "client_cpu_ms_per_claim": round(cpu_seconds / len(latencies) * 1000, 3),
         "p50_ms": round(cuts[49] * 1000, 2),
         "p95_ms": round(cuts[94] * 1000, 2),
         "p99_ms": round(cuts[98] * 1000, 2),
