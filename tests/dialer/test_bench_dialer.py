@@ -32,3 +32,25 @@ def test_bench_dialer_explains_it_needs_postgresql():
 
     with pytest.raises(CommandError, match="needs PostgreSQL"):
         call_command("bench_dialer", leads=10, phoners=1, seconds=1)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_bench_dialer_runs_several_phoners_per_process(capsys):
+    call_command(
+        "bench_dialer", leads=200, phoners=3, seconds=0.3, processes=1, as_json=True
+    )
+
+    figures = json.loads(capsys.readouterr().out)
+    assert figures["processes"] == 1
+    assert figures["claims"] > 0 and figures["served_twice"] == 0
+    assert figures["client_cpu_ms_per_claim"] > 0
+
+
+@pytest.mark.django_db
+def test_bench_dialer_refuses_a_process_count_below_one():
+    if connection.vendor != "postgresql":
+        pytest.skip("the database is checked first")
+
+    with pytest.raises(CommandError, match="--processes must be positive"):
+        call_command("bench_dialer", leads=10, phoners=1, seconds=1, processes=0)
