@@ -150,7 +150,7 @@ class ContactImport(models.Model):
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.file_name} → {self.pool}"
+        return f"{self.file_name} → {self.pool or 'no pool chosen yet'}"
 
 
 class ImportIssue(models.Model):
