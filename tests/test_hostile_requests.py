@@ -125,3 +125,29 @@ def test_lockout_of_one_user_leaves_others_able_to_log_in(
     )
 
     assert response.status_code == 302
+
+
+def test_login_never_redirects_to_another_site(client, phoner):
+    response = client.post(
+        reverse("login"),
+        {
+            "username": phoner.username,
+            "password": PASSWORD,
+            "next": "https://evil.example.net/phish",
+        },
+    )
+
+    assert response.status_code == 302
+    assert response.url == reverse("home")
+
+
+def test_uploaded_files_are_not_served(client, manager, story):
+    contact_import = story["import_done"]
+    client.force_login(manager)
+
+    for url in (
+        f"/media/{contact_import.file.name}",
+        f"/{contact_import.file.name}",
+        f"/static/../{contact_import.file.name}",
+    ):
+        assert client.get(url).status_code == 404, url
