@@ -9,6 +9,8 @@ import csv
 import io
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -131,3 +133,26 @@ def test_fuzzing_reaches_both_outcomes(tmp_path):
 
     assert (done.state, done.imported) == (ContactImport.State.DONE, 1)
     assert failed.state == ContactImport.State.FAILED
+
+
+@pytest.mark.django_db
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(data=st.one_of(csv_files(), st.binary(max_size=2000)))
+def test_any_uploaded_file_gets_a_preview_or_a_message(data, client, manager):
+    client.force_login(manager)
+
+    uploaded = client.post(
+        reverse("leads:import-upload"),
+        {"file": SimpleUploadedFile("fuzz.csv", data, content_type="text/csv")},
+    )
+
+    event(f"upload answered {uploaded.status_code}")
+    if uploaded.status_code == 302:
+        assert client.get(uploaded.url).status_code == 200
+    else:
+        assert uploaded.status_code == 400
+        assert b"errorlist" in uploaded.content
