@@ -169,8 +169,23 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool(
     "SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False
 )
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+
+
+def client_address_from_proxy(request) -> str | None:
+    """The client's address as the proxy in front saw it.
+
+    Behind the proxy every request comes from the proxy's own address, so
+    the login lockout would lock a user name for everyone. The proxy
+    appends the address it saw to X-Forwarded-For; only that last entry
+    is trusted (a client can put anything before it).
+    """
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    return forwarded.split(",")[-1].strip() or request.META.get("REMOTE_ADDR")
+
+
 if env.bool("BEHIND_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    AXES_CLIENT_IP_CALLABLE = client_address_from_proxy
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 

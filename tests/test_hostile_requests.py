@@ -9,6 +9,7 @@ from django.apps import apps
 from django.test import Client
 from django.urls import reverse
 
+from adversus.settings import client_address_from_proxy
 from tests.conftest import PASSWORD
 from tests.test_access import RULES, URLS, story_fixture, url_of  # noqa: F401
 
@@ -151,3 +152,29 @@ def test_uploaded_files_are_not_served(client, manager, story):
         f"/static/../{contact_import.file.name}",
     ):
         assert client.get(url).status_code == 404, url
+
+
+def log_in_through_proxy(client, username: str, password: str, client_address: str):
+    return client.post(
+        reverse("login"),
+        {"username": username, "password": password},
+        headers={"X-Forwarded-For": client_address},
+    )
+
+
+def test_behind_the_proxy_a_lockout_holds_only_the_guessing_address(
+    client, phoner, settings
+):
+    settings.AXES_CLIENT_IP_CALLABLE = client_address_from_proxy
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        log_in_through_proxy(client, phoner.username, "wrong", "203.0.113.5")
+
+    spoofed = log_in_through_proxy(
+        Client(), phoner.username, PASSWORD, "198.51.100.7, 203.0.113.5"
+    )
+    colleague = log_in_through_proxy(
+        Client(), phoner.username, PASSWORD, "198.51.100.7"
+    )
+
+    assert spoofed.status_code == 429
+    assert colleague.status_code == 302
