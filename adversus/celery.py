@@ -25,3 +25,11 @@ def schedule_periodic_jobs(sender: Celery, **kwargs) -> None:
         ),
         name="release unsolved leads",
     )
+    # Imports started while the broker was away wait in the database.
+    sender.add_periodic_task(
+        60.0,
+        sender.signature(
+            "leads.tasks.requeue_pending_imports", options={"expires": 60}
+        ),
+        name="requeue pending imports",
+    )

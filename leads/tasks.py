@@ -1,14 +1,25 @@
 """Background work of the leads app: running an uploaded contact import."""
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import timedelta
 
 from celery import shared_task
+from django.db import connection
+from django.utils import timezone
+from kombu.exceptions import OperationalError
 
 from leads.importing import ImportFileError, fail_import, run_import
 from leads.models import ContactImport
 
 logger = logging.getLogger(__name__)
+
+# An import still pending this long after its upload lost its message (the
+# broker was away when it was started, or lost its queue): queue it again.
+REQUEUE_AFTER = timedelta(minutes=1)
+# First key of the advisory lock that one running import holds.
+IMPORT_LOCK = 7301
 
 
 def campaign_step(campaign_id: int | None) -> Callable[[ContactImport], None] | None:
@@ -38,9 +49,46 @@ def campaign_step(campaign_id: int | None) -> Callable[[ContactImport], None] | 
     return add_to_campaign
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True)
-def import_contacts(import_id: int) -> None:
+@contextmanager
+def running_alone(import_id: int) -> Iterator[bool]:
+    """Whether this process may run the import: no other one is running it.
+
+    A requeued import can have two messages in the queue; two workers
+    importing the same file at once would both insert its contacts. A
+    session advisory lock on PostgreSQL lets one through, and the database
+    drops it when a killed worker's connection goes. SQLite runs one
+    writer at a time anyway.
+    """
+    if connection.vendor != "postgresql":
+        yield True
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [IMPORT_LOCK, import_id])
+        locked = cursor.fetchone()[0]
+    try:
+        yield locked
+    finally:
+        if locked:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_advisory_unlock(%s, %s)", [IMPORT_LOCK, import_id]
+                )
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True)
+def import_contacts(task, import_id: int) -> None:
     """Run one uploaded import; a retry or a second delivery is harmless."""
+    with running_alone(import_id) as alone:
+        if not alone:
+            # Either a duplicate message, or the redelivery of a killed run
+            # whose connection the database has not dropped yet: look again
+            # later, when the state says which.
+            logger.info("import busy elsewhere import_id=%s", import_id)
+            raise task.retry(countdown=60, max_retries=5)
+        _import_contacts(import_id)
+
+
+def _import_contacts(import_id: int) -> None:
     contact_import = ContactImport.objects.filter(pk=import_id).first()
     if contact_import is None or contact_import.state in (
         ContactImport.State.DONE,
@@ -55,3 +103,38 @@ def import_contacts(import_id: int) -> None:
         fail_import(contact_import, error)
         return
     run_import(contact_import, on_imported=on_imported)
+
+
+def queue_import(import_id: int) -> bool:
+    """Send the import to the worker; False when the broker is unreachable.
+
+    The import stays pending in the database either way, and
+    `requeue_pending_imports` sends it again once the broker answers, so a
+    broker outage never loses an upload nor fails the page that started it.
+    """
+    try:
+        import_contacts.delay(import_id)
+    except OperationalError:
+        logger.exception("import not queued, broker away import_id=%s", import_id)
+        return False
+    return True
+
+
+@shared_task
+def requeue_pending_imports() -> int:
+    """Queue again imports left pending too long; how many were queued.
+
+    Safe to run twice: a second message for an import is skipped once the
+    import is done, and waits while it runs.
+    """
+    cutoff = timezone.now() - REQUEUE_AFTER
+    stale = ContactImport.objects.filter(
+        state=ContactImport.State.PENDING, created_at__lt=cutoff
+    ).values_list("pk", flat=True)
+    queued = 0
+    for import_id in stale:
+        if not queue_import(import_id):
+            break
+        logger.info("import requeued import_id=%s", import_id)
+        queued += 1
+    return queued

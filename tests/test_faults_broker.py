@@ -9,17 +9,21 @@ import shutil
 import socket
 import subprocess
 import time
+from datetime import timedelta
 
 import kombu.pools
 import pytest
 import redis
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from adversus.celery import app as celery_app
 from campaigns.models import Lead, Status
 from leads.models import Contact, ContactImport, LeadPool
+from leads.tasks import requeue_pending_imports
 
 REDIS_SERVER = shutil.which("redis-server")
 
@@ -166,11 +170,6 @@ def test_upload_is_queued_on_a_running_broker(broker, manager):
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.xfail(
-    strict=True,
-    reason="missing: the upload publishes in on_commit without catching a "
-    "broker error, so with Redis away the start answers 500",
-)
 def test_upload_while_the_broker_is_away_is_kept_pending(broker, manager):
     client = Client(raise_request_exception=False)
     client.force_login(manager)
@@ -182,3 +181,28 @@ def test_upload_while_the_broker_is_away_is_kept_pending(broker, manager):
     assert answer == 302
     assert contact_import.state == ContactImport.State.PENDING
     assert detail.status_code == 200
+    assert "will start when the background worker is reachable" in detail.text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_upload_kept_while_the_broker_was_away_is_queued_when_it_is_back(
+    broker, manager
+):
+    client = Client(raise_request_exception=False)
+    client.force_login(manager)
+    broker.stop()
+    contact_import, _ = start_an_upload(client)
+    later = timezone.now() + timedelta(minutes=2)
+
+    with time_machine.travel(later):
+        while_away = requeue_pending_imports()
+    broker.start()
+    forget_broker_connections()
+    with time_machine.travel(later):
+        once_back = requeue_pending_imports()
+
+    assert while_away == 0
+    assert once_back == 1
+    assert broker.queued() == 1
+    contact_import.refresh_from_db()
+    assert contact_import.state == ContactImport.State.PENDING

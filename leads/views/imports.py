@@ -15,7 +15,7 @@ from adversus.access import manager_required
 from leads.forms import ImportOptionsForm, UploadForm
 from leads.importing import ImportFileError, guess_mapping, preview
 from leads.models import ContactImport
-from leads.tasks import import_contacts
+from leads.tasks import queue_import
 
 logger = logging.getLogger(__name__)
 
@@ -117,16 +117,24 @@ def import_start(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _preview_page(request, contact_import, form, status=400)
 
+    # Whether the worker got the message: the broker may be away.
+    sent: list[bool] = []
     with transaction.atomic():
         contact_import.pool = form.target_pool()
         contact_import.options = {**contact_import.options, **form.import_options()}
         contact_import.state = ContactImport.State.PENDING
         contact_import.save(update_fields=["pool", "options", "state"])
-        transaction.on_commit(lambda: import_contacts.delay(contact_import.pk))
+        transaction.on_commit(lambda: sent.append(queue_import(contact_import.pk)))
 
     logger.info(
-        "import queued import_id=%s user=%s", contact_import.pk, request.user.pk
+        "import started import_id=%s user=%s", contact_import.pk, request.user.pk
     )
+    if sent == [False]:
+        messages.warning(
+            request,
+            "The import is queued; it will start when the background worker "
+            "is reachable. You can leave this page.",
+        )
     return redirect("leads:import-detail", pk=pk)
 
 
