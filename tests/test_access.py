@@ -21,7 +21,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from adversus.models import ClientSettings
-from campaigns.models import Campaign, Lead, LeadEvent, Status
+from campaigns.models import Campaign, Lead, LeadEvent, LeadRemoval, Status
 from leads.models import Contact, ContactImport, LeadPool
 
 ROLES = ("anonymous", "phoner", "outsider", "manager", "admin")
@@ -186,6 +186,7 @@ def story_fixture(db, phoner, other_phoner, outsider, manager, admin_user, campa
         next_contact_at=timezone.now() - timedelta(minutes=5),
     )
     ClientSettings.load()
+    LeadRemoval.objects.create(removed_by=manager, checked_leads=2, removed_count=0)
     return {
         "import_preview": uploaded_file(ContactImport.State.PREVIEW),
         "import_done": uploaded_file(ContactImport.State.DONE, pool=pool),

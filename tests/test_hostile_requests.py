@@ -61,6 +61,36 @@ def test_get_changes_nothing(name, story):
     assert database_state() == before
 
 
+KNOWN_TITLE_BUGS = {
+    "campaigns:duplicate-check": "campaigns/duplicate_check.html opens its "
+    "content inside {% block title %}: the earlier removals table lands in "
+    "<title>; close the title block after 'Duplicate check'",
+}
+HTML_GET_URLS = [
+    pytest.param(
+        name,
+        marks=[pytest.mark.xfail(strict=True, reason=KNOWN_TITLE_BUGS[name])]
+        if name in KNOWN_TITLE_BUGS
+        else [],
+    )
+    for name in GET_URLS
+    if not name.endswith(("-export", "-csv"))
+]
+
+
+@pytest.mark.parametrize("name", HTML_GET_URLS)
+def test_page_titles_are_plain_text(name, story):
+    rule = RULES[name]
+    client = signed_in(first_role(rule.get), story)
+
+    response = client.get(url_of(name, story))
+
+    page = response.content.decode()
+    if response.status_code == 200 and "<title>" in page:
+        title = page.split("<title>", 1)[1].split("</title>", 1)[0]
+        assert "<" not in title and len(title) < 200, title
+
+
 @pytest.mark.parametrize("name", POST_URLS)
 def test_post_without_csrf_token_is_refused_and_changes_nothing(name, story):
     rule = RULES[name]
