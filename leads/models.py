@@ -74,12 +74,17 @@ class Contact(models.Model):
         blank=True,
         help_text="Columns of the uploaded file that map to no field.",
     )
+    # No database constraint: the import writes this link itself, for rows
+    # it has just created in the same transaction, and a per-row check of a
+    # million new rows at COMMIT costs seconds. Deleting an import through
+    # Django still clears the link (on_delete=SET_NULL runs in the ORM).
     contact_import = models.ForeignKey(
         "ContactImport",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="contacts",
+        db_constraint=False,
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
