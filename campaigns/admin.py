@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from campaigns.models import Campaign, Lead, LeadEvent, LeadRemoval
+from campaigns.models import Campaign, Lead, LeadEvent, LeadRemoval, PoolCampaign
+from campaigns.services import relink_pools
 
 
 @admin.register(Campaign)
@@ -43,6 +44,26 @@ class LeadAdmin(admin.ModelAdmin):
     raw_id_fields = ["contact", "owner", "held_by", "last_contacted_by"]
     show_full_result_count = False
     inlines = [LeadEventInline]
+
+    # The pool list counts campaigns per pool from PoolCampaign links.
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        if change:
+            before = form.initial.get("campaign")
+            relink_pools(list({obj.campaign_id, before} - {None}))
+        else:
+            PoolCampaign.objects.get_or_create(
+                pool_id=obj.contact.pool_id, campaign_id=obj.campaign_id
+            )
+
+    def delete_model(self, request, obj) -> None:
+        super().delete_model(request, obj)
+        relink_pools([obj.campaign_id])
+
+    def delete_queryset(self, request, queryset) -> None:
+        campaign_ids = list(queryset.values_list("campaign_id", flat=True).distinct())
+        super().delete_queryset(request, queryset)
+        relink_pools(campaign_ids)
 
 
 @admin.register(LeadEvent)

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 
 from campaigns.models import Campaign, Lead, LeadRemoval, Status
+from campaigns.services import relink_pools
 from leads.models import Contact
 
 logger = logging.getLogger(__name__)
@@ -153,6 +154,7 @@ def remove_duplicates(campaigns: list[Campaign], actor) -> LeadRemoval:
         checked = count_checked_leads(campaigns)
         removed_ids = [d.lead_id for d in duplicates]
         Lead.objects.filter(pk__in=removed_ids).delete()
+        relink_pools([c.pk for c in campaigns])
         removal = LeadRemoval.objects.create(
             removed_by=actor,
             checked_leads=checked,

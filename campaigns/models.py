@@ -5,7 +5,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from leads.models import Contact
+from leads.models import Contact, LeadPool
 
 
 class Status(models.TextChoices):
@@ -176,6 +176,32 @@ class Lead(models.Model):
             self.status in OPEN_STATUSES
             and self.contact_attempts < self.campaign.max_contact_attempts
         )
+
+
+class PoolCampaign(models.Model):
+    """The campaign has leads made from contacts of the pool.
+
+    Kept by `services.add_contacts_to_campaign` and `services.relink_pools`
+    so that the pool list counts each pool's campaigns from a few rows
+    instead of joining millions of leads to their contacts.
+    """
+
+    pool = models.ForeignKey(
+        LeadPool, on_delete=models.CASCADE, related_name="campaign_links"
+    )
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="pool_links"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pool", "campaign"], name="pool_campaign_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pool} in {self.campaign}"
 
 
 class LeadEvent(models.Model):

@@ -13,6 +13,7 @@ from campaigns.models import (
     Campaign,
     Lead,
     LeadEvent,
+    PoolCampaign,
     Status,
 )
 from leads.models import Contact
@@ -48,10 +49,20 @@ def add_contacts_to_campaign(
         " ON CONFLICT (campaign_id, contact_id) DO NOTHING"
     )
 
+    pool_sql, pool_params = (
+        contacts.order_by().values("pool_id").distinct().query.sql_with_params()
+    )
+    link_sql = (
+        f"INSERT INTO {PoolCampaign._meta.db_table} (pool_id, campaign_id)"
+        f" SELECT p.pool_id, %s FROM ({pool_sql}) AS p WHERE true"
+        " ON CONFLICT (pool_id, campaign_id) DO NOTHING"
+    )
+
     with transaction.atomic(), connection.cursor() as cursor:
         total = contacts.count()
         cursor.execute(sql, [campaign.pk, Status.UNPROCESSED, now, *params])
         added = cursor.rowcount
+        cursor.execute(link_sql, [campaign.pk, *pool_params])
 
     logger.info(
         "leads added campaign_id=%s added=%s already_there=%s",
@@ -60,6 +71,28 @@ def add_contacts_to_campaign(
         total - added,
     )
     return AddedLeads(added=added, already_there=total - added)
+
+
+def relink_pools(campaign_ids: list[int]) -> None:
+    """Find again which pools the campaigns' leads come from.
+
+    For after leads were deleted: a pool whose last lead left a campaign no
+    longer counts as used by it.
+    """
+    if not campaign_ids:
+        return
+    link_table = PoolCampaign._meta.db_table
+    marks = ", ".join(["%s"] * len(campaign_ids))
+    with transaction.atomic(), connection.cursor() as cursor:
+        PoolCampaign.objects.filter(campaign_id__in=campaign_ids).delete()
+        cursor.execute(
+            f"INSERT INTO {link_table} (pool_id, campaign_id)"
+            " SELECT DISTINCT c.pool_id, l.campaign_id"
+            f" FROM {Lead._meta.db_table} l"
+            f" JOIN {Contact._meta.db_table} c ON c.id = l.contact_id"
+            f" WHERE l.campaign_id IN ({marks})",
+            campaign_ids,
+        )
 
 
 class LeadActionError(ValueError):

@@ -11,13 +11,15 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from leads.importing import ImportFileError, fail_import, run_import
-from leads.models import ContactImport
+from leads.models import Contact, ContactImport
 
 logger = logging.getLogger(__name__)
 
 # An import still pending this long after its upload lost its message (the
 # broker was away when it was started, or lost its queue): queue it again.
 REQUEUE_AFTER = timedelta(minutes=1)
+# An import this big changes the contacts' statistics noticeably.
+ANALYZE_AFTER = 10_000
 # First key of the advisory lock that one running import holds.
 IMPORT_LOCK = 7301
 
@@ -102,7 +104,12 @@ def _import_contacts(import_id: int) -> None:
     except ImportFileError as error:
         fail_import(contact_import, error)
         return
-    run_import(contact_import, on_imported=on_imported)
+    contact_import = run_import(contact_import, on_imported=on_imported)
+    if contact_import.imported >= ANALYZE_AFTER and connection.vendor == "postgresql":
+        # The pool list estimates big pools' sizes from these statistics;
+        # autovacuum would refresh them only after a while.
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {Contact._meta.db_table}")
 
 
 def queue_import(import_id: int) -> bool:

@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 
 from campaigns.models import Campaign, Lead
+from campaigns.services import add_contacts_to_campaign
 from leads.models import Contact, LeadPool
 from tests.campaigns.conftest import make_contacts
 
@@ -29,9 +30,8 @@ def pool(db) -> LeadPool:
 
 def test_pool_list_counts_contacts_and_campaigns(manager_client, pool, campaign):
     autumn = Campaign.objects.create(name="Autumn")
-    for contact in pool.contacts.all():
-        Lead.objects.create(campaign=campaign, contact=contact)
-    Lead.objects.create(campaign=autumn, contact=pool.contacts.first())
+    add_contacts_to_campaign(campaign, pool.contacts.all())
+    add_contacts_to_campaign(autumn, pool.contacts.filter(phone="+4520000001"))
 
     response = manager_client.get(reverse("leads:pool-list"))
 

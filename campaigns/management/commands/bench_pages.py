@@ -26,7 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from adversus.models import User
-from campaigns.models import Campaign, Lead, LeadEvent
+from campaigns.models import Campaign, Lead, LeadEvent, PoolCampaign
 from leads.models import Contact, LeadPool
 from leads.tables import Sort, encode_cursor
 
@@ -278,6 +278,7 @@ def _fill(pool: LeadPool, campaign: Campaign, phoner: User, count: int) -> None:
             " 'not_interested', 'unqualified', 'invalid')",
             [phoner.pk, now, campaign.pk],
         )
+        PoolCampaign.objects.create(pool=pool, campaign=campaign)
     with connection.cursor() as cursor:
         for table in (contact_table, lead_table, event_table):
             cursor.execute(f"VACUUM ANALYZE {table}")
