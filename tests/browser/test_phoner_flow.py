@@ -16,19 +16,26 @@ COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 @pytest.fixture
 def three_leads(campaign) -> list[Lead]:
     people = [
-        ("Anne", "Jensen", "+4520111111"),
-        ("Bo", "Nielsen", "+4520222222"),
-        ("Camilla", "Hansen", "+4520333333"),
+        ("Anne", "Jensen", "+4520111111", "Jensen Tømrer ApS", "Odense"),
+        ("Bo", "Nielsen", "+4520222222", "Nielsens Bageri", "Aarhus"),
+        ("Camilla", "Hansen", "+4520333333", "Hansen & Søn", "Køge"),
     ]
     pool = LeadPool.default()
     return [
         Lead.objects.create(
             campaign=campaign,
             contact=Contact.objects.create(
-                pool=pool, first_name=first, last_name=last, phone=phone
+                pool=pool,
+                first_name=first,
+                last_name=last,
+                phone=phone,
+                company=company,
+                city=city,
+                email=f"{first.lower()}@example.dk",
+                notes="Spurgte til prisen på abonnement.",
             ),
         )
-        for first, last, phone in people
+        for first, last, phone, company, city in people
     ]
 
 
