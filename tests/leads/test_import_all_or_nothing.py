@@ -72,11 +72,11 @@ def test_crash_after_some_batches_leaves_no_contacts(queued_import, monkeypatch)
     real_write = importing.Stage.write
     calls = []
 
-    def write_then_fail(self, contacts, issues):
+    def write_then_fail(self, contacts, issues, *rest):
         calls.append(len(contacts))
         if len(calls) == 3:
             raise RuntimeError("worker lost its database")
-        real_write(self, contacts, issues)
+        real_write(self, contacts, issues, *rest)
 
     monkeypatch.setattr(importing.Stage, "write", write_then_fail)
 
