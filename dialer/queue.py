@@ -20,6 +20,17 @@ class Tier:
     name: str
     where: str
     order_by: str
+    campaign: str = "campaign_id = %(campaign)s"
+
+
+# The unprocessed tier names its campaign as a one-value range and sorts
+# on (campaign_id, id), which only lead_unprocessed_idx delivers in order.
+# With an equality PostgreSQL may instead walk the primary key in id order
+# whenever its statistics say nearly every row is an unprocessed lead of
+# this campaign (one big campaign, shortly after an import): that walk
+# reads every lead already called before reaching the next new one, so
+# each claim gets slower as the campaign is worked through.
+_CAMPAIGN_RANGE = "campaign_id BETWEEN %(campaign)s AND %(campaign)s"
 
 
 # Callbacks and redials always carry their time, so "due" is a plain range
@@ -47,14 +58,19 @@ TIERS = (
         f"status = 'automatic_redial' AND {_DUE}",
         "next_contact_at, id",
     ),
-    Tier("unprocessed", f"status = 'unprocessed' AND {_NEW_DUE}", "id"),
+    Tier(
+        "unprocessed",
+        f"status = 'unprocessed' AND {_NEW_DUE}",
+        "campaign_id, id",
+        _CAMPAIGN_RANGE,
+    ),
 )
 
 
 def _tier_select(tier: Tier, lock: str) -> str:
     return (
         f"SELECT id FROM {Lead._meta.db_table}"
-        f" WHERE campaign_id = %(campaign)s AND {tier.where} AND {_OPEN}"
+        f" WHERE {tier.campaign} AND {tier.where} AND {_OPEN}"
         f" ORDER BY {tier.order_by} LIMIT 1{lock}"
     )
 

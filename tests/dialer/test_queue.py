@@ -3,9 +3,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 
-from campaigns.models import Campaign, LeadEvent, Status
+from campaigns.models import Campaign, Lead, LeadEvent, Status
+from dialer.queue import postgresql_claim_sql
 from dialer.services import next_lead
+from leads.models import Contact, LeadPool
 from tests.dialer.factories import make_lead
 
 NOW = datetime(2026, 5, 4, 10, 0, tzinfo=UTC)
@@ -242,3 +245,33 @@ def test_unprocessed_lead_given_a_later_time_waits_for_it(campaign, phoner):
 
     assert next_lead(phoner, campaign).pk == ready.pk
     assert next_lead(phoner, campaign) is None
+
+
+@pytest.mark.postgres
+def test_new_leads_are_found_through_their_index_in_one_big_campaign(campaign, phoner):
+    pool = LeadPool.objects.create(name="Big import")
+    contacts = Contact.objects.bulk_create(
+        Contact(pool=pool, phone=f"+4560{n:06d}") for n in range(3000)
+    )
+    Lead.objects.bulk_create(Lead(campaign=campaign, contact=c) for c in contacts)
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {Lead._meta.db_table}")
+    # Statistics still say every lead is new; the first 1000 were called since.
+    first = Lead.objects.filter(campaign=campaign).order_by("id")[:1000]
+    Lead.objects.filter(pk__in=first.values("pk")).update(status=Status.NOT_INTERESTED)
+
+    with connection.cursor() as cursor:
+        params = {
+            "unsolved": Status.UNSOLVED,
+            "served": LeadEvent.Kind.SERVED,
+            "phoner": phoner.pk,
+            "manager": False,
+            "now": NOW,
+            "campaign": campaign.pk,
+            "max_attempts": campaign.max_contact_attempts,
+        }
+        cursor.execute("EXPLAIN " + postgresql_claim_sql(), params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+
+    assert "lead_unprocessed_idx" in plan
+    assert next_lead(phoner, campaign).pk == contacts[1000].leads.get().pk
