@@ -988,8 +988,14 @@ class Importer:
                 # A batch's lookup is estimated costly enough for JIT, whose
                 # compiling takes longer than the index probes it speeds up.
                 cursor.execute("SET LOCAL jit = off")
+                # Inside the import's transaction the contact table grows by
+                # the rows just copied, which its statistics do not know:
+                # the planner would scan them all for every batch.
+                cursor.execute("SET LOCAL enable_seqscan = off")
                 cursor.execute(sql, params)
-                return cursor.fetchall()
+                found = cursor.fetchall()
+                cursor.execute("SET LOCAL enable_seqscan = on")
+                return found
         contacts = Contact.objects.exclude(contact_import=self.contact_import)
         if pool_ids is not None:
             contacts = contacts.filter(pool_id__in=pool_ids)
