@@ -1,9 +1,17 @@
 """Time the next-lead queue under concurrent phoners on PostgreSQL.
 
 Fills a throwaway pool and campaign with INSERT ... SELECT over
-generate_series, runs K phoner processes that claim and save as fast as
-they can for S seconds, then runs the plainest possible claim with the
-same K processes as a baseline, and deletes everything it made.
+generate_series, runs K phoners that claim and save as fast as they can
+for S seconds, then runs the plainest possible claim with the same K
+phoners in the same layout as a baseline, and deletes everything it made.
+
+Layout: the K phoners are threads spread over P forked processes (default
+one per CPU core); each phoner has its own database connection. Fifty
+single-phoner processes on two cores spend their time switching between
+processes; a few processes of many threads keep the cores on the work,
+and the threads wait on the database with the GIL released. Latency is
+timed around the claim alone (next_lead, or the baseline's one UPDATE);
+the save that follows is not in it.
 """
 
 import json
@@ -39,9 +47,12 @@ BASELINE_SAVE = (
 
 class Command(BaseCommand):
     help = (
-        "Benchmark the dialer queue on PostgreSQL: K phoner processes claim "
-        "and save for S seconds on a campaign of N leads, beside a baseline "
-        "of the plainest SKIP LOCKED claim. Cleans up after itself."
+        "Benchmark the dialer queue on PostgreSQL: K phoners claim and save "
+        "for S seconds on a campaign of N leads, beside a baseline of the "
+        "plainest SKIP LOCKED claim run by the same K phoners. Each phoner is "
+        "a thread with its own connection; the phoners are spread over "
+        "--processes forked processes (default: one per CPU core). Claim "
+        "latency is timed around the claim only. Cleans up after itself."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
