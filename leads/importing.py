@@ -324,7 +324,8 @@ def clean(value: str) -> str:
     value = value.strip(TRIM)
     if "\r" in value:
         value = value.replace("\r\n", "\n").replace("\r", "\n")
-    if UNSTORABLE.search(value):
+    # ASCII text holds none of them; isascii() is far cheaper than a search.
+    if not value.isascii() and UNSTORABLE.search(value):
         value = UNSTORABLE.sub("", value)
     return value
 
@@ -511,7 +512,8 @@ class RowChecker:
         values = [clean(value) for value in raw.values]
         if not any(values):
             return None
-        self._refuse_extra_values(values)
+        if self.unnamed or len(values) > self.width:
+            self._refuse_extra_values(values)
 
         fields = dict.fromkeys(FIELDS, "")
         extra = {}
@@ -549,7 +551,8 @@ class RowChecker:
                 )
 
     def _phone(self, fields: dict[str, str]) -> str:
-        region = region_for(fields["country"], self.country)
+        country = fields["country"]
+        region = region_for(country, self.country) if country else self.country
         try:
             return to_e164(fields["phone"], region)
         except PhoneError as error:

@@ -109,6 +109,7 @@ class RegionRules:
     """What the plain-digits shortcut needs from a region's metadata."""
 
     country_code: int
+    country_prefix: str
     international: re.Pattern
     national_prefix: re.Pattern | None
     # (possible lengths, pattern) for the general description, then the
@@ -155,6 +156,7 @@ def _region_rules(region: str) -> RegionRules | None:
     types = [_desc(getattr(metadata, name)) for name in names]
     return RegionRules(
         country_code=metadata.country_code,
+        country_prefix=str(metadata.country_code),
         international=re.compile(metadata.international_prefix or "(?!)"),
         national_prefix=re.compile(national_prefix) if national_prefix else None,
         general=_desc(metadata.general_desc),
@@ -179,7 +181,7 @@ def _plain_national_number(text: str, region: str) -> tuple[int, str] | None:
     rules = _region_rules(region)
     if rules is None or digits[0] == "0":
         return None
-    if digits.startswith(str(rules.country_code)) or rules.international.match(digits):
+    if digits.startswith(rules.country_prefix) or rules.international.match(digits):
         return None
     if rules.national_prefix is not None and rules.national_prefix.match(digits):
         return None
