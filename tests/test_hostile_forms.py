@@ -30,11 +30,21 @@ VALUES = st.one_of(
 )
 FORM_DATA = st.dictionaries(st.sampled_from(FIELDS), VALUES, max_size=8)
 # The login forms are left to the lockout tests; logging out ends the run.
-FUZZED = sorted(
-    name
-    for name, rule in RULES.items()
+KNOWN_BUGS = {
+    "dialer:lead-save": "a callback time near year 1 overflows when turned "
+    "into UTC (OverflowError in dialer.services.parse_callback_time)",
+}
+FUZZED = [
+    pytest.param(
+        name,
+        # Not strict: hypothesis does not hit the bug in every run.
+        marks=[pytest.mark.xfail(strict=False, reason=KNOWN_BUGS[name])]
+        if name in KNOWN_BUGS
+        else [],
+    )
+    for name, rule in sorted(RULES.items())
     if name in URLS and rule.post and name not in ("login", "logout")
-)
+]
 
 
 def first_role(roles) -> str:
@@ -65,3 +75,16 @@ def test_random_form_input_never_answers_a_server_error(name, story):
         assert response.status_code < 500, (name, data)
 
     post_anything()
+
+
+@pytest.mark.xfail(strict=True, reason=KNOWN_BUGS["dialer:lead-save"])
+def test_callback_time_out_of_range_gets_a_message(story):
+    client = Client(raise_request_exception=False)
+    client.force_login(story["users"]["phoner"])
+
+    response = client.post(
+        url_of("dialer:lead-save", story),
+        {"status": "private_redial", "callback_at": "0001-01-01T00:00"},
+    )
+
+    assert response.status_code == 422
