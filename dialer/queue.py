@@ -91,8 +91,7 @@ def lead_columns() -> list[str]:
 def lead_from_row(row) -> Lead:
     """A Lead from a RETURNING row of lead_columns() (PostgreSQL hands back
     ready Python values for every lead column, so no converter is needed)."""
-    fields = [field.attname for field in Lead._meta.concrete_fields]
-    return Lead.from_db(connection.alias, fields, row)
+    return Lead.from_db(connection.alias, _LEAD_ATTNAMES, row)
 
 
 def _gate() -> str:
@@ -177,5 +176,6 @@ def _claim_tier_by_tier(cursor, params: dict) -> int | None:
     return None
 
 
-# Built once: the statement depends only on the models.
+# Built once: they depend only on the models.
 _POSTGRESQL_CLAIM = postgresql_claim_sql()
+_LEAD_ATTNAMES = [field.attname for field in Lead._meta.concrete_fields]
