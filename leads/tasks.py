@@ -80,6 +80,9 @@ def running_alone(import_id: int) -> Iterator[bool]:
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True)
 def import_contacts(task, import_id: int) -> None:
     """Run one uploaded import; a retry or a second delivery is harmless."""
+    if _runnable(import_id) is None:
+        logger.info("import skipped import_id=%s", import_id)
+        return
     with running_alone(import_id) as alone:
         if not alone:
             # Either a duplicate message, or the redelivery of a killed run
@@ -90,13 +93,25 @@ def import_contacts(task, import_id: int) -> None:
         _import_contacts(import_id)
 
 
+def _runnable(import_id: int) -> ContactImport | None:
+    """The import, unless it is gone, finished, or still being mapped."""
+    return (
+        ContactImport.objects.filter(pk=import_id)
+        .exclude(
+            state__in=[
+                ContactImport.State.DONE,
+                ContactImport.State.FAILED,
+                ContactImport.State.PREVIEW,
+            ]
+        )
+        .first()
+    )
+
+
 def _import_contacts(import_id: int) -> None:
-    contact_import = ContactImport.objects.filter(pk=import_id).first()
-    if contact_import is None or contact_import.state in (
-        ContactImport.State.DONE,
-        ContactImport.State.FAILED,
-        ContactImport.State.PREVIEW,
-    ):
+    # Read again under the lock: another run may have finished meanwhile.
+    contact_import = _runnable(import_id)
+    if contact_import is None:
         logger.info("import skipped import_id=%s", import_id)
         return
     try:
