@@ -966,38 +966,43 @@ class Importer:
             # values cost more to send than the query takes to run.
             pools = "" if pool_ids is None else " AND c.pool_id = ANY(%s)"
             pool_params = [] if pool_ids is None else [pool_ids]
+            # The keys drive the lookup: one index probe per key. Inside the
+            # import's transaction the contact table grows by the rows just
+            # copied, which its statistics do not know, and left to itself
+            # the planner walks a whole index per batch instead; so for this
+            # statement only index probes in a nested loop are allowed.
             select = (
                 "SELECT c.id, c.phone, c.email_key, c.first_name, c.last_name,"
                 " c.name, c.company, p.name"
-                f" FROM {Contact._meta.db_table} c"
+                " FROM unnest(string_to_array(%s, ' ')) AS k(key)"
+                f" JOIN {Contact._meta.db_table} c ON c.{{column}} = k.key"
                 f" JOIN {LeadPool._meta.db_table} p ON p.id = c.pool_id"
                 " WHERE c.contact_import_id IS DISTINCT FROM %s"
             )
             sql = (
-                f"{select} AND c.phone = ANY(string_to_array(%s, ' ')){pools}"
-                f" UNION {select}"
-                " AND c.email_key = ANY(string_to_array(%s, ' '))"
+                f"{select.format(column='phone')}{pools}"
+                f" UNION {select.format(column='email_key')}"
                 f" AND c.email_key <> ''{pools} ORDER BY 1"
             )
             params = [
-                self.contact_import.pk,
                 " ".join(phones),
-                *pool_params,
                 self.contact_import.pk,
+                *pool_params,
                 " ".join(emails),
+                self.contact_import.pk,
                 *pool_params,
             ]
+            planner = ("enable_seqscan", "enable_hashjoin", "enable_mergejoin")
             with transaction.atomic(), connection.cursor() as cursor:
                 # A batch's lookup is estimated costly enough for JIT, whose
                 # compiling takes longer than the index probes it speeds up.
                 cursor.execute("SET LOCAL jit = off")
-                # Inside the import's transaction the contact table grows by
-                # the rows just copied, which its statistics do not know:
-                # the planner would scan them all for every batch.
-                cursor.execute("SET LOCAL enable_seqscan = off")
+                for setting in planner:
+                    cursor.execute(f"SET LOCAL {setting} = off")
                 cursor.execute(sql, params)
                 found = cursor.fetchall()
-                cursor.execute("SET LOCAL enable_seqscan = on")
+                for setting in planner:
+                    cursor.execute(f"SET LOCAL {setting} TO DEFAULT")
                 return found
         contacts = Contact.objects.exclude(contact_import=self.contact_import)
         if pool_ids is not None:
