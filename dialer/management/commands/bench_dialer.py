@@ -157,25 +157,29 @@ def _run(
     ]
     for child in children:
         child.start()
-    latencies, cpu_seconds = [], 0.0
+    latencies, cpu_seconds, server_cpu = [], 0.0, 0.0
     for _ in children:
         outcome = results.get()
         if isinstance(outcome, str):
             raise CommandError(f"A bench worker failed: {outcome}")
         latencies.extend(outcome[0])
         cpu_seconds += outcome[1]
+        server_cpu = (
+            None if None in (server_cpu, outcome[2]) else server_cpu + outcome[2]
+        )
     for child in children:
         child.join()
-    return latencies, cpu_seconds
+    return latencies, cpu_seconds, server_cpu
 
 
 def _in_child(worker, campaign_id, user_ids, seconds, barrier, results) -> None:
     """One thread per phoner; Django gives each thread its own connection."""
-    latencies, errors = [], []
+    latencies, errors, server_cpu = [], [], []
 
     def phoner(user_id: int) -> None:
         try:
             latencies.extend(worker(campaign_id, user_id, seconds, barrier))
+            server_cpu.append(_backend_cpu_seconds())
         except Exception as error:  # noqa: BLE001 - sent back to the parent
             barrier.abort()
             errors.append(repr(error))
@@ -190,7 +194,23 @@ def _in_child(worker, campaign_id, user_ids, seconds, barrier, results) -> None:
         thread.join()
     # CPU of the whole process (all its phoners), set-up included.
     cpu_seconds = time.process_time() - started
-    results.put(errors[0] if errors else (latencies, cpu_seconds))
+    server = None if None in server_cpu else sum(server_cpu)
+    results.put(errors[0] if errors else (latencies, cpu_seconds, server))
+
+
+def _backend_cpu_seconds() -> float | None:
+    """CPU time of this thread's PostgreSQL backend since it started, read
+    from /proc when the server runs on this machine; None otherwise."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    # utime and stime, the 14th and 15th fields of the whole line.
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _dialer_worker(campaign_id, user_id, seconds, barrier) -> list[float]:
@@ -228,15 +248,19 @@ def _baseline_worker(campaign_id, user_id, seconds, barrier) -> list[float]:
     return latencies
 
 
-def _summary(run: tuple[list[float], float], seconds: float) -> dict:
-    latencies, cpu_seconds = run
+def _summary(run: tuple, seconds: float) -> dict:
+    latencies, cpu_seconds, server_cpu = run
     if len(latencies) < 2:
         return {"claims": len(latencies), "claims_per_s": 0.0}
     cuts = statistics.quantiles(latencies, n=100, method="inclusive")
+    per_claim = 1000 / len(latencies)
     return {
         "claims": len(latencies),
         "claims_per_s": round(len(latencies) / seconds, 1),
-        "client_cpu_ms_per_claim": round(cpu_seconds / len(latencies) * 1000, 3),
+        "client_cpu_ms_per_claim": round(cpu_seconds * per_claim, 3),
+        "server_cpu_ms_per_claim": (
+            None if server_cpu is None else round(server_cpu * per_claim, 3)
+        ),
         "p50_ms": round(cuts[49] * 1000, 2),
         "p95_ms": round(cuts[94] * 1000, 2),
         "p99_ms": round(cuts[98] * 1000, 2),
