@@ -860,8 +860,11 @@ class Importer:
             else:
                 candidates.append(row)
 
+        # The lookup goes first: on PostgreSQL it runs on the second
+        # connection while the writer thread still copies the last batch.
+        existing = self._existing(candidates)
         self._finish_write()
-        contacts = self._dedupe(candidates, issues)
+        contacts = self._dedupe(candidates, issues, existing)
         target = None
         if self.direct:
             # As text once: COPY reads text, and dumping the same three
@@ -895,8 +898,10 @@ class Importer:
             self.progress.save(self.counts.rows_done)
             self.progress_saved = time.monotonic()
 
-    def _dedupe(self, rows: list[CleanRow], issues: list[tuple]) -> list[tuple]:
-        existing_phones, existing_emails = self._existing(rows)
+    def _dedupe(
+        self, rows: list[CleanRow], issues: list[tuple], existing: tuple[dict, dict]
+    ) -> list[tuple]:
+        existing_phones, existing_emails = existing
         contacts = []
         for row in rows:
             phone = row.fields["phone"]
@@ -993,6 +998,17 @@ class Importer:
                 *pool_params,
             ]
             planner = ("enable_seqscan", "enable_hashjoin", "enable_mergejoin")
+            side = self.progress.side
+            if side is not None:
+                # Existing contacts are committed ones, which the second
+                # connection sees too, and it is free while the writer
+                # thread holds the import's connection.
+                with side.transaction(), side.cursor() as cursor:
+                    cursor.execute("SET LOCAL jit = off")
+                    for setting in planner:
+                        cursor.execute(f"SET LOCAL {setting} = off")
+                    cursor.execute(sql, params)
+                    return cursor.fetchall()
             with transaction.atomic(), connection.cursor() as cursor:
                 # A batch's lookup is estimated costly enough for JIT, whose
                 # compiling takes longer than the index probes it speeds up.
