@@ -89,7 +89,7 @@ def import_contacts(task, import_id: int) -> None:
             # whose connection the database has not dropped yet: look again
             # later, when the state says which.
             logger.info("import busy elsewhere import_id=%s", import_id)
-            raise task.retry(countdown=60, max_retries=5)
+            raise task.retry(countdown=5, max_retries=None)
         _import_contacts(import_id)
 
 
