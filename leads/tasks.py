@@ -149,6 +149,9 @@ def requeue_pending_imports() -> int:
     Safe to run twice: a second message for an import is skipped once the
     import is done, and waits while it runs.
     """
+    # Measured from the upload, as no start time is kept: an import started
+    # after a long column mapping may get a second message, which is
+    # harmless.
     cutoff = timezone.now() - REQUEUE_AFTER
     stale = ContactImport.objects.filter(
         state=ContactImport.State.PENDING, created_at__lt=cutoff
