@@ -132,7 +132,8 @@ INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
 TRIM = " \t\r\n\u00a0\u3000" + INVISIBLE
 # Never stored: the replacement character and C1 controls are signs of a
 # wrong decoding, and a stray one breaks exports and screens.
-UNSTORABLE = re.compile("[\ufffd\u0080-\u009f]")
+# NUL is dropped too: PostgreSQL text and jsonb cannot hold it.
+UNSTORABLE = re.compile("[\x00\ufffd\u0080-\u009f]")
 INVISIBLE_TABLE = dict.fromkeys(map(ord, INVISIBLE))
 
 # A subset of what Django's EmailValidator accepts, checked first because
@@ -326,8 +327,9 @@ def clean(value: str) -> str:
     value = value.strip(TRIM)
     if "\r" in value:
         value = value.replace("\r\n", "\n").replace("\r", "\n")
-    # ASCII text holds none of them; isascii() is far cheaper than a search.
-    if not value.isascii() and UNSTORABLE.search(value):
+    # ASCII text holds none of them but NUL; isascii() is far cheaper than a
+    # search.
+    if (not value.isascii() or "\x00" in value) and UNSTORABLE.search(value):
         value = UNSTORABLE.sub("", value)
     return value
 
@@ -1162,7 +1164,9 @@ def _issue(
         row.line,
         code,
         message,
-        json.dumps(row.values, ensure_ascii=False),
+        json.dumps(
+            [value.replace("\x00", "") for value in row.values], ensure_ascii=False
+        ),
         kind,
         value,
     )

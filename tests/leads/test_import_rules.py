@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 
 from campaigns.models import Lead
-from leads.models import Contact, ContactImport, LeadPool
+from leads.models import Contact, ContactImport, ImportIssue, LeadPool
 
 pytestmark = pytest.mark.django_db
 
@@ -225,3 +225,18 @@ def test_plain_output_lists_counts_and_rows(write_csv, capsys):
     assert "imported=1 rejected=1" in out
     assert "row 2 (line 3) ROW_INVALID_PHONE" in out
     assert ContactImport.objects.get().pool.name == "Leads"
+
+
+def test_nul_characters_are_dropped_from_contacts_and_the_report(
+    run_command, write_csv
+):
+    # Only UTF-16 files get past the binary check with a NUL in them.
+    path = write_csv(
+        "phone;name\r\n20123456;An\x00ne\r\n123\x00;Bo\r\n".encode("utf-16")
+    )
+
+    _, report = run_command(path, "--pool", "Leads")
+
+    assert (report["imported"], report["rejected"]) == (1, 1)
+    assert Contact.objects.get().name == "Anne"
+    assert ImportIssue.objects.get().values == ["123", "Bo"]
