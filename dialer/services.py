@@ -408,7 +408,13 @@ def parse_callback_time(value: str, zone: ZoneInfo) -> datetime:
     local = local.replace(tzinfo=zone)
     shown = local.strftime("%d %b %Y %H:%M")
 
-    round_trip = local.astimezone(ZoneInfo("UTC")).astimezone(zone)
+    try:
+        round_trip = local.astimezone(ZoneInfo("UTC")).astimezone(zone)
+    except OverflowError:
+        # Year 1 or 9999 falls off the calendar when turned into UTC.
+        raise InvalidCallbackTime(
+            f"{shown} is out of range. Pick a date in the coming months."
+        ) from None
     if round_trip.replace(tzinfo=None) != local.replace(tzinfo=None):
         raise InvalidCallbackTime(
             f"{shown} does not exist in {zone.key}: the clocks jump forward "

@@ -30,18 +30,8 @@ VALUES = st.one_of(
 )
 FORM_DATA = st.dictionaries(st.sampled_from(FIELDS), VALUES, max_size=8)
 # The login forms are left to the lockout tests; logging out ends the run.
-KNOWN_BUGS = {
-    "dialer:lead-save": "a callback time near year 1 overflows when turned "
-    "into UTC (OverflowError in dialer.services.parse_callback_time)",
-}
 FUZZED = [
-    pytest.param(
-        name,
-        # Not strict: hypothesis does not hit the bug in every run.
-        marks=[pytest.mark.xfail(strict=False, reason=KNOWN_BUGS[name])]
-        if name in KNOWN_BUGS
-        else [],
-    )
+    name
     for name, rule in sorted(RULES.items())
     if name in URLS and rule.post and name not in ("login", "logout")
 ]
@@ -77,7 +67,6 @@ def test_random_form_input_never_answers_a_server_error(name, story):
     post_anything()
 
 
-@pytest.mark.xfail(strict=True, reason=KNOWN_BUGS["dialer:lead-save"])
 def test_callback_time_out_of_range_gets_a_message(story):
     client = Client(raise_request_exception=False)
     client.force_login(story["users"]["phoner"])

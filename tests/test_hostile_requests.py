@@ -61,21 +61,7 @@ def test_get_changes_nothing(name, story):
     assert database_state() == before
 
 
-KNOWN_TITLE_BUGS = {
-    "campaigns:duplicate-check": "campaigns/duplicate_check.html opens its "
-    "content inside {% block title %}: the earlier removals table lands in "
-    "<title>; close the title block after 'Duplicate check'",
-}
-HTML_GET_URLS = [
-    pytest.param(
-        name,
-        marks=[pytest.mark.xfail(strict=True, reason=KNOWN_TITLE_BUGS[name])]
-        if name in KNOWN_TITLE_BUGS
-        else [],
-    )
-    for name in GET_URLS
-    if not name.endswith(("-export", "-csv"))
-]
+HTML_GET_URLS = [name for name in GET_URLS if not name.endswith(("-export", "-csv"))]
 
 
 @pytest.mark.parametrize("name", HTML_GET_URLS)
