@@ -98,6 +98,9 @@ def broker(tmp_path, monkeypatch):
     own = OwnRedis(tmp_path)
     own.start()
     monkeypatch.setitem(celery_app.conf, "task_always_eager", False)
+    # Celery reads CELERY_BROKER_URL from the environment before its
+    # configuration (CI sets it), so both must name the broker of the test.
+    monkeypatch.setenv("CELERY_BROKER_URL", own.url)
     monkeypatch.setitem(celery_app.conf, "broker_url", own.url)
     forget_broker_connections()
     yield own

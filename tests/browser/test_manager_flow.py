@@ -38,6 +38,9 @@ def danish_excel_file(tmp_path):
 def queue_in_memory(monkeypatch):
     """Queue tasks without running them, so the page shows them waiting."""
     monkeypatch.setitem(celery_app.conf, "task_always_eager", False)
+    # Celery reads CELERY_BROKER_URL from the environment before its
+    # configuration (CI sets it), so both must name the broker of the test.
+    monkeypatch.setenv("CELERY_BROKER_URL", "memory://")
     monkeypatch.setitem(celery_app.conf, "broker_url", "memory://")
     forget_broker_connections()
     yield
