@@ -142,20 +142,50 @@ def queue_import(import_id: int) -> bool:
     return True
 
 
+def _orphaned(import_ids: list[int]) -> list[int]:
+    """The running imports that no worker runs any more.
+
+    A whole worker killed mid-import (host lost, main process and pool
+    killed) leaves its message unacknowledged in Redis for the visibility
+    timeout, an hour, and the import "running" meanwhile. Its advisory lock
+    went with its connection, so a free lock tells it apart from an import
+    still at work. SQLite keeps no such lock: there the redelivery decides.
+    """
+    if connection.vendor != "postgresql":
+        return []
+    free = []
+    with connection.cursor() as cursor:
+        for import_id in import_ids:
+            cursor.execute(
+                "SELECT pg_try_advisory_lock(%s, %s)", [IMPORT_LOCK, import_id]
+            )
+            if cursor.fetchone()[0]:
+                cursor.execute(
+                    "SELECT pg_advisory_unlock(%s, %s)", [IMPORT_LOCK, import_id]
+                )
+                free.append(import_id)
+    return free
+
+
 @shared_task
 def requeue_pending_imports() -> int:
-    """Queue again imports left pending too long; how many were queued.
+    """Queue again imports whose message was lost; how many were queued.
 
-    Safe to run twice: a second message for an import is skipped once the
-    import is done, and waits while it runs.
+    Lost means pending a minute after upload (the broker was away), or
+    running with no worker holding it. Safe to run twice: a second message
+    for an import is skipped once the import is done, and waits while it
+    runs.
     """
     # Measured from the upload, as no start time is kept: an import started
     # after a long column mapping may get a second message, which is
     # harmless.
     cutoff = timezone.now() - REQUEUE_AFTER
-    stale = ContactImport.objects.filter(
-        state=ContactImport.State.PENDING, created_at__lt=cutoff
-    ).values_list("pk", flat=True)
+    old = ContactImport.objects.filter(created_at__lt=cutoff)
+    stale = list(
+        old.filter(state=ContactImport.State.PENDING).values_list("pk", flat=True)
+    )
+    running = old.filter(state=ContactImport.State.RUNNING)
+    stale += _orphaned(list(running.values_list("pk", flat=True)))
     queued = 0
     for import_id in stale:
         if not queue_import(import_id):

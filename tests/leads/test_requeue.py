@@ -102,3 +102,51 @@ def test_second_message_for_a_running_import_waits_instead_of_importing():
     assert connection.vendor == "postgresql"
     assert contact_import.state == ContactImport.State.PENDING
     assert Contact.objects.count() == 0
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_running_import_whose_worker_died_is_queued_again():
+    orphan = pending_import("orphan.csv", ContactImport.State.RUNNING)
+
+    with time_machine.travel(timezone.now() + timedelta(minutes=2)):
+        queued = requeue_pending_imports.delay().get()
+
+    orphan.refresh_from_db()
+    assert queued == 1
+    assert orphan.state == ContactImport.State.DONE
+    assert Contact.objects.count() == 2
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_running_import_a_worker_still_holds_is_left_alone():
+    busy = pending_import("busy.csv", ContactImport.State.RUNNING)
+    held = threading.Event()
+    release = threading.Event()
+
+    def hold_the_import_lock():
+        try:
+            with connections["default"].cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_advisory_lock(%s, %s)", [IMPORT_LOCK, busy.pk]
+                )
+                held.set()
+                release.wait(10)
+        finally:
+            connections.close_all()
+
+    worker = threading.Thread(target=hold_the_import_lock)
+    worker.start()
+    held.wait(10)
+    try:
+        with time_machine.travel(timezone.now() + timedelta(minutes=2)):
+            queued = requeue_pending_imports.delay().get()
+    finally:
+        release.set()
+        worker.join()
+
+    busy.refresh_from_db()
+    assert queued == 0
+    assert busy.state == ContactImport.State.RUNNING
+    assert Contact.objects.count() == 0
