@@ -51,9 +51,11 @@ class LeadOwnerForm(forms.Form):
     )
     note = forms.CharField(required=False)
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, campaign: Campaign, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = phoners()
+        self.fields["owner"].queryset = campaign.phoners.order_by(
+            "first_name", "last_name", "id"
+        )
 
 
 class AddPoolForm(forms.Form):

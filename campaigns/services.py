@@ -166,6 +166,13 @@ def reassign_lead_owner(lead: Lead, owner, actor, note: str = "") -> Lead:
             raise LeadActionError(
                 "A private or VIP callback needs an owner; change its status first."
             )
+        if owner is not None and not lead.campaign.phoners.filter(pk=owner.pk).exists():
+            # Only the campaign's phoners are ever served its leads: a
+            # callback owned by anyone else would never be called.
+            raise LeadActionError(
+                f"{owner} does not dial {lead.campaign}; assign them to the "
+                "campaign first, or pick one of its phoners."
+            )
         before = lead.owner
 
         lead.owner = owner

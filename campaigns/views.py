@@ -158,7 +158,7 @@ def lead_context(lead: Lead, **forms) -> dict:
         "events": lead.events.select_related("actor"),
         "status_form": forms.get("status_form") or LeadStatusForm(initial=initial),
         "owner_form": forms.get("owner_form")
-        or LeadOwnerForm(initial={"owner": lead.owner_id}),
+        or LeadOwnerForm(initial={"owner": lead.owner_id}, campaign=lead.campaign),
         "is_held": lead.status == Status.UNSOLVED,
     }
 
@@ -200,7 +200,7 @@ def lead_status(request: HttpRequest, pk: int) -> HttpResponse:
 @manager_required
 def lead_owner(request: HttpRequest, pk: int) -> HttpResponse:
     lead = get_object_or_404(Lead, pk=pk)
-    form = LeadOwnerForm(request.POST)
+    form = LeadOwnerForm(request.POST, campaign=lead.campaign)
     if not form.is_valid():
         return _lead_action_failed(
             request, lead, ValueError("Choose a phoner."), owner_form=form

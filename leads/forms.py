@@ -111,6 +111,14 @@ class ImportOptionsForm(forms.Form):
             check_mapping(self.headers, self.mapping())
         except ImportFileError as error:
             raise forms.ValidationError(error.message) from None
+        if data.get("campaign") and (
+            data.get("pool") or (data.get("new_pool_name") or "").strip()
+        ):
+            self.add_error(
+                "campaign",
+                "Choose a campaign or a pool, not both: a file uploaded into a "
+                "campaign puts its contacts in the default contact pool.",
+            )
         if not data.get("campaign") and not data.get("pool"):
             name = (data.get("new_pool_name") or "").strip()
             if not name:

@@ -121,6 +121,23 @@ def test_reassigning_the_owner_is_kept_in_the_history(
     assert "Per → Pia" in lead.events.get().note
 
 
+def test_callback_cannot_go_to_a_phoner_outside_the_campaign(
+    manager_client, campaign, phoner, outsider
+):
+    lead = make_lead(
+        campaign, "+4520000001", status=Status.PRIVATE_REDIAL, owner=phoner
+    )
+
+    response = manager_client.post(
+        reverse("campaigns:lead-owner", args=[lead.pk]), {"owner": outsider.pk}
+    )
+
+    lead.refresh_from_db()
+    assert response.status_code == 400
+    assert lead.owner == phoner
+    assert not lead.events.exists()
+
+
 def test_lead_actions_refuse_get_and_phoners(client, campaign, phoner):
     lead = make_lead(campaign, "+4520000001")
     client.force_login(phoner)

@@ -367,3 +367,19 @@ def test_preview_of_a_lost_file_sends_the_manager_back_to_upload(manager_client)
 
     assert response.redirect_chain[-1][0] == reverse("leads:import-list")
     assert "can no longer be read" in response.content.decode()
+
+
+def test_upload_into_a_campaign_and_a_pool_at_once_is_refused(manager_client, campaign):
+    pool = LeadPool.objects.create(name="Spring leads")
+    upload(manager_client, (CASES / "bom_utf8.csv").read_bytes())
+    contact_import = ContactImport.objects.get()
+
+    response = manager_client.post(
+        reverse("leads:import-start", args=[contact_import.pk]),
+        start_data(contact_import, campaign=str(campaign.pk), pool=str(pool.pk)),
+    )
+
+    contact_import.refresh_from_db()
+    assert "Choose a campaign or a pool, not both" in response.content.decode()
+    assert contact_import.state == ContactImport.State.PREVIEW
+    assert Contact.objects.count() == 0
