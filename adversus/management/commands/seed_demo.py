@@ -32,7 +32,13 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args, password: str, **options) -> None:
         if User.objects.exists():
+            demo = User.objects.filter(username__in=[p[0] for p in DEMO_PEOPLE])
             self.stdout.write("Users exist already; no demo data created.")
+            if demo.exists():
+                names = ", ".join(
+                    demo.order_by("pk").values_list("username", flat=True)
+                )
+                self.stdout.write(f"Demo logins: {names} (password as first set).")
             return
 
         for username, role, first, last in DEMO_PEOPLE:
@@ -51,8 +57,10 @@ class Command(BaseCommand):
         add_contacts_to_campaign(campaign, self.create_demo_contacts())
 
         self.stdout.write("Demo logins (user name / password):")
-        for username, role, _, _ in DEMO_PEOPLE:
-            self.stdout.write(f"  {username:<8} / {password}   ({role})")
+        for username, role, first, last in DEMO_PEOPLE:
+            self.stdout.write(
+                f"  {username:<8} / {password}   ({role}: {first} {last})"
+            )
 
     def create_demo_contacts(self):
         """Fictional people with numbers in a range no one owns."""
