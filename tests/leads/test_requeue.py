@@ -1,6 +1,7 @@
 """Imports left pending (their message lost) are queued again by beat."""
 
 import threading
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
@@ -14,6 +15,33 @@ from leads.models import Contact, ContactImport, LeadPool
 from leads.tasks import IMPORT_LOCK, import_contacts, requeue_pending_imports
 
 FILE = b"Navn;Telefon\r\nIb;20120001\r\nAnn;20120002\r\n"
+
+
+@contextmanager
+def import_lock_held_elsewhere(import_id: int):
+    """Another connection holds the import's lock, as a running worker does."""
+    held = threading.Event()
+    release = threading.Event()
+
+    def hold_the_import_lock():
+        try:
+            with connections["default"].cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_advisory_lock(%s, %s)", [IMPORT_LOCK, import_id]
+                )
+                held.set()
+                release.wait(10)
+        finally:
+            connections.close_all()
+
+    worker = threading.Thread(target=hold_the_import_lock)
+    worker.start()
+    held.wait(10)
+    try:
+        yield
+    finally:
+        release.set()
+        worker.join()
 
 
 def pending_import(name: str, state=ContactImport.State.PENDING) -> ContactImport:
@@ -74,29 +102,9 @@ def test_requeue_running_twice_imports_the_file_once():
 @pytest.mark.django_db(transaction=True)
 def test_second_message_for_a_running_import_waits_instead_of_importing():
     contact_import = pending_import("busy.csv")
-    held = threading.Event()
-    release = threading.Event()
 
-    def hold_the_import_lock():
-        try:
-            with connections["default"].cursor() as cursor:
-                cursor.execute(
-                    "SELECT pg_advisory_lock(%s, %s)", [IMPORT_LOCK, contact_import.pk]
-                )
-                held.set()
-                release.wait(10)
-        finally:
-            connections.close_all()
-
-    worker = threading.Thread(target=hold_the_import_lock)
-    worker.start()
-    held.wait(10)
-    try:
-        with pytest.raises(Retry):
-            import_contacts.delay(contact_import.pk)
-    finally:
-        release.set()
-        worker.join()
+    with import_lock_held_elsewhere(contact_import.pk), pytest.raises(Retry):
+        import_contacts.delay(contact_import.pk)
 
     contact_import.refresh_from_db()
     assert connection.vendor == "postgresql"
@@ -122,29 +130,12 @@ def test_running_import_whose_worker_died_is_queued_again():
 @pytest.mark.django_db(transaction=True)
 def test_running_import_a_worker_still_holds_is_left_alone():
     busy = pending_import("busy.csv", ContactImport.State.RUNNING)
-    held = threading.Event()
-    release = threading.Event()
 
-    def hold_the_import_lock():
-        try:
-            with connections["default"].cursor() as cursor:
-                cursor.execute(
-                    "SELECT pg_advisory_lock(%s, %s)", [IMPORT_LOCK, busy.pk]
-                )
-                held.set()
-                release.wait(10)
-        finally:
-            connections.close_all()
-
-    worker = threading.Thread(target=hold_the_import_lock)
-    worker.start()
-    held.wait(10)
-    try:
-        with time_machine.travel(timezone.now() + timedelta(minutes=2)):
-            queued = requeue_pending_imports.delay().get()
-    finally:
-        release.set()
-        worker.join()
+    with (
+        import_lock_held_elsewhere(busy.pk),
+        time_machine.travel(timezone.now() + timedelta(minutes=2)),
+    ):
+        queued = requeue_pending_imports.delay().get()
 
     busy.refresh_from_db()
     assert queued == 0

@@ -26,6 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from adversus.models import User
+from campaigns.bench_data import delete_bench_data, select_list
 from campaigns.models import Campaign, Lead, LeadEvent, PoolCampaign
 from leads.models import Contact, LeadPool
 from leads.tables import Sort, encode_cursor
@@ -95,7 +96,7 @@ class Command(BaseCommand):
                 for label, url, budget in _pages(campaign, phoner)
             ]
         finally:
-            _clean_up(pool, campaign, [manager, phoner])
+            delete_bench_data(pool, campaign, [manager, phoner])
 
         figures = {
             "leads": leads,
@@ -251,8 +252,8 @@ def _fill(pool: LeadPool, campaign: Campaign, phoner: User, count: int) -> None:
         "held_since": ("CASE WHEN n %% 5000 = 19 THEN %s END", [now]),
         "created_at": ("%s", [now]),
     }
-    columns, values, params = _select_list(Contact, contacts)
-    lead_columns, lead_values, lead_params = _select_list(Lead, leads)
+    columns, values, params = select_list(Contact, contacts)
+    lead_columns, lead_values, lead_params = select_list(Lead, leads)
     lead_table, contact_table = Lead._meta.db_table, Contact._meta.db_table
     event_table = LeadEvent._meta.db_table
 
@@ -282,42 +283,3 @@ def _fill(pool: LeadPool, campaign: Campaign, phoner: User, count: int) -> None:
     with connection.cursor() as cursor:
         for table in (contact_table, lead_table, event_table):
             cursor.execute(f"VACUUM ANALYZE {table}")
-
-
-def _select_list(model: type[models.Model], given: dict) -> tuple[str, str, list]:
-    """Columns, expressions and parameters for INSERT ... SELECT; a field
-    not in `given` gets its model default, so new fields keep this working."""
-    columns, expressions, params = [], [], []
-    for field in model._meta.concrete_fields:
-        if field.primary_key:
-            continue
-        columns.append(connection.ops.quote_name(field.column))
-        if field.name in given:
-            expression, values = given[field.name]
-        else:
-            expression = "%s"
-            values = [field.get_db_prep_save(field.get_default(), connection)]
-        expressions.append(expression)
-        params.extend(values)
-    return ", ".join(columns), ", ".join(expressions), params
-
-
-def _clean_up(pool: LeadPool, campaign: Campaign, users: list[User]) -> None:
-    """Plain DELETEs: the ORM's cascade would load a million rows first."""
-    lead_table = Lead._meta.db_table
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            f"DELETE FROM {LeadEvent._meta.db_table} WHERE lead_id IN"
-            f" (SELECT id FROM {lead_table} WHERE campaign_id = %s)",
-            [campaign.pk],
-        )
-        cursor.execute(
-            f"DELETE FROM {lead_table} WHERE campaign_id = %s", [campaign.pk]
-        )
-        cursor.execute(
-            f"DELETE FROM {Contact._meta.db_table} WHERE pool_id = %s", [pool.pk]
-        )
-        campaign.delete()
-        pool.delete()
-        for user in users:
-            user.delete()

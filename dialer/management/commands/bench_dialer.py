@@ -27,6 +27,7 @@ from django.db import connection, connections, models, transaction
 from django.utils import timezone
 
 from adversus.models import User
+from campaigns.bench_data import delete_bench_data, select_list
 from campaigns.models import Campaign, Lead, LeadEvent, Status
 from dialer.services import next_lead, save_result
 from leads.models import Contact, LeadPool
@@ -105,7 +106,7 @@ class Command(BaseCommand):
             _reset(campaign)
             baseline = _run(_baseline_worker, campaign.pk, users, seconds, processes)
         finally:
-            _clean_up(pool, campaign, users)
+            delete_bench_data(pool, campaign, users)
 
         figures = {
             "leads": leads,
@@ -299,7 +300,7 @@ def _reset(campaign: Campaign) -> None:
 def _fill(pool: LeadPool, campaign: Campaign, count: int) -> None:
     """Contacts and leads from generate_series, in one transaction."""
     now = timezone.now()
-    contact_columns, contact_values, contact_params = _insert_list(
+    contact_columns, contact_values, contact_params = select_list(
         Contact,
         {
             "pool": ("%s", [pool.pk]),
@@ -307,7 +308,7 @@ def _fill(pool: LeadPool, campaign: Campaign, count: int) -> None:
             "created_at": ("%s", [now]),
         },
     )
-    lead_columns, lead_values, lead_params = _insert_list(
+    lead_columns, lead_values, lead_params = select_list(
         Lead,
         {
             "campaign": ("%s", [campaign.pk]),
@@ -337,40 +338,3 @@ def _vacuum() -> None:
     in a transaction; the connection is in autocommit here)."""
     with connection.cursor() as cursor:
         cursor.execute(f"VACUUM ANALYZE {Lead._meta.db_table}")
-
-
-def _insert_list(model: type[models.Model], given: dict) -> tuple[str, str, list]:
-    """Columns, SELECT expressions and parameters; other fields get their
-    model default, so a field added later does not break the bench."""
-    columns, expressions, params = [], [], []
-    for field in model._meta.concrete_fields:
-        if field.primary_key:
-            continue
-        columns.append(connection.ops.quote_name(field.column))
-        expression, values = given.get(
-            field.name,
-            ("%s", [field.get_db_prep_save(field.get_default(), connection)]),
-        )
-        expressions.append(expression)
-        params.extend(values)
-    return ", ".join(columns), ", ".join(expressions), params
-
-
-def _clean_up(pool: LeadPool, campaign: Campaign, users: list[User]) -> None:
-    """Plain DELETEs: the ORM's cascade would load every row first."""
-    lead_table = Lead._meta.db_table
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            f"DELETE FROM {LeadEvent._meta.db_table} WHERE lead_id IN"
-            f" (SELECT id FROM {lead_table} WHERE campaign_id = %s)",
-            [campaign.pk],
-        )
-        cursor.execute(
-            f"DELETE FROM {lead_table} WHERE campaign_id = %s", [campaign.pk]
-        )
-        cursor.execute(
-            f"DELETE FROM {Contact._meta.db_table} WHERE pool_id = %s", [pool.pk]
-        )
-        campaign.delete()
-        pool.delete()
-        User.objects.filter(pk__in=[user.pk for user in users]).delete()

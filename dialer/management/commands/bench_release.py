@@ -4,11 +4,12 @@ import uuid
 from datetime import timedelta
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import connection, models, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from adversus.models import ClientSettings
-from campaigns.models import Campaign, Lead, LeadEvent, Status
+from campaigns.bench_data import delete_bench_data, select_list
+from campaigns.models import Campaign, Lead, Status
 from dialer.release import release_unsolved_leads
 from leads.models import Contact, LeadPool
 
@@ -63,7 +64,7 @@ class Command(BaseCommand):
             released = release_unsolved_leads()
             seconds = time.monotonic() - started
         finally:
-            _clean_up(pool, campaign)
+            delete_bench_data(pool, campaign)
 
         self._report(
             {
@@ -132,7 +133,7 @@ def _insert_leads(
         "created_at": ("%s", [now]),
         **lead_state,
     }
-    columns, values, params = _select_list(Contact, contact_values)
+    columns, values, params = select_list(Contact, contact_values)
     if connection.vendor == "postgresql":
         series = "generate_series(1, %s) AS s(n)"
     else:
@@ -144,7 +145,7 @@ def _insert_leads(
         f"INSERT INTO {Contact._meta.db_table} ({columns})"
         f" SELECT {values} FROM {series} ORDER BY n"
     )
-    lead_columns, lead_select, lead_params = _select_list(Lead, lead_values)
+    lead_columns, lead_select, lead_params = select_list(Lead, lead_values)
     lead_sql = (
         f"INSERT INTO {Lead._meta.db_table} ({lead_columns})"
         f" SELECT {lead_select} FROM {Contact._meta.db_table} AS c"
@@ -154,44 +155,3 @@ def _insert_leads(
     with connection.cursor() as cursor:
         cursor.execute(contact_sql, [*params, count])
         cursor.execute(lead_sql, [*lead_params, pool.pk, first_new])
-
-
-def _select_list(model: type[models.Model], given: dict) -> tuple[str, str, list]:
-    """Columns, select expressions and parameters for an INSERT ... SELECT.
-
-    Fields not in `given` get their model default, so a field added to the
-    model later does not break the bench.
-    """
-    columns, expressions, params = [], [], []
-    for field in model._meta.concrete_fields:
-        if field.primary_key:
-            continue
-        columns.append(connection.ops.quote_name(field.column))
-        if field.name in given:
-            expression, values = given[field.name]
-        else:
-            default = field.get_default()
-            expression = "%s"
-            values = [field.get_db_prep_save(default, connection)]
-        expressions.append(expression)
-        params.extend(values)
-    return ", ".join(columns), ", ".join(expressions), params
-
-
-def _clean_up(pool: LeadPool, campaign: Campaign) -> None:
-    """Plain DELETEs: the ORM's cascade would load every row first."""
-    lead_table = Lead._meta.db_table
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            f"DELETE FROM {LeadEvent._meta.db_table} WHERE lead_id IN"
-            f" (SELECT id FROM {lead_table} WHERE campaign_id = %s)",
-            [campaign.pk],
-        )
-        cursor.execute(
-            f"DELETE FROM {lead_table} WHERE campaign_id = %s", [campaign.pk]
-        )
-        cursor.execute(
-            f"DELETE FROM {Contact._meta.db_table} WHERE pool_id = %s", [pool.pk]
-        )
-        campaign.delete()
-        pool.delete()
