@@ -10,9 +10,7 @@ urlpatterns: list = [
     path("<int:pk>/", pools.pool_detail, name="pool-detail"),
     path("<int:pk>/export.csv", pools.pool_export, name="pool-export"),
     path("<int:pk>/active/", pools.pool_set_active, name="pool-set-active"),
-    path(
-        "<int:pk>/delete/", pools.pool_delete_confirm, name="pool-delete-confirm"
-    ),
+    path("<int:pk>/delete/", pools.pool_delete_confirm, name="pool-delete-confirm"),
     path("<int:pk>/delete/confirmed/", pools.pool_delete, name="pool-delete"),
     path("contacts/<int:pk>/", pools.contact_edit, name="contact-edit"),
     # Uploads (leads/views/imports.py)
