@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from adversus.forms import ClientSettingsForm
 from adversus.models import ClientSettings
-from tests.dialer.release_helpers import hold, make_leads
+from tests.dialer.held_leads import hold, make_leads
 
 URL = reverse("client-settings")
 NOW = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)

@@ -14,7 +14,7 @@ from dialer import release
 from dialer.release import held_lead_summary, release_unsolved_leads
 from dialer.services import LeadReleased, next_lead, save_result
 from dialer.tasks import release_unsolved_leads as release_task
-from tests.dialer.release_helpers import hold, make_leads, released_events
+from tests.dialer.held_leads import hold, make_leads, released_events
 
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 HELD_AT = datetime(2026, 12, 4, 9, 0, tzinfo=UTC)

@@ -22,7 +22,7 @@ from campaigns.models import Lead, LeadEvent, Status
 from dialer import release
 from dialer.release import release_unsolved_leads
 from dialer.services import LeadReleased, next_lead, save_result
-from tests.dialer.release_helpers import hold, make_leads
+from tests.dialer.held_leads import hold, make_leads
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
