@@ -663,10 +663,15 @@ class Stage:
                         )
 
 
-CONTACT_COPY = (
-    f"{Contact._meta.db_table} (pool_id, contact_import_id, created_at,"
-    f" {', '.join(FIELDS)}, email_key, extra)"
-)
+CONTACT_COLUMNS = [
+    "pool_id",
+    "contact_import_id",
+    "created_at",
+    *FIELDS,
+    "email_key",
+    "extra",
+]
+CONTACT_COPY = f"{Contact._meta.db_table} ({', '.join(CONTACT_COLUMNS)})"
 
 
 def _copy(cursor, table: str, rows: list[tuple]) -> None:
