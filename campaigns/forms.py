@@ -58,9 +58,36 @@ class LeadOwnerForm(forms.Form):
         )
 
 
+class ActiveCampaignChoiceField(forms.ModelChoiceField):
+    """One of the active campaigns; a paused one is refused by name."""
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except forms.ValidationError:
+            paused = Campaign.objects.filter(is_active=False)
+            if str(value).isdigit() and len(str(value)) < 10:
+                campaign = paused.filter(pk=value).first()
+                if campaign is not None:
+                    raise forms.ValidationError(
+                        f"“{campaign}” is not active. Activate it on its "
+                        "settings page first, or choose an active campaign.",
+                        code="inactive_campaign",
+                    ) from None
+            raise
+
+
 class AddPoolForm(forms.Form):
-    campaign = forms.ModelChoiceField(
-        queryset=Campaign.objects.order_by("name"), empty_label=None
+    # No campaign is preselected: adding a pool to the wrong campaign puts
+    # its contacts in front of that campaign's phoners at once.
+    campaign = ActiveCampaignChoiceField(
+        queryset=Campaign.objects.filter(is_active=True).order_by("name"),
+        empty_label="— choose a campaign —",
+        error_messages={
+            "required": "Choose the campaign the contacts should go to.",
+            "invalid_choice": "That campaign no longer exists; choose one "
+            "from the list.",
+        },
     )
 
 

@@ -43,13 +43,38 @@ class UploadForm(forms.Form):
         return upload
 
 
+def campaign_model():
+    """Looked up by name, so that leads does not import campaigns."""
+    return apps.get_model("campaigns", "Campaign")
+
+
 def campaign_choices() -> list[tuple[str, str]]:
-    """Active campaigns, looked up by name so leads does not import campaigns."""
-    campaign = apps.get_model("campaigns", "Campaign")
-    campaigns = campaign.objects.order_by("name").values_list("pk", "name")
+    """Active campaigns only: a paused one serves no phoner its new leads."""
+    campaigns = (
+        campaign_model()
+        .objects.filter(is_active=True)
+        .order_by("name")
+        .values_list("pk", "name")
+    )
     return [("", "— none, import into the pool —")] + [
         (str(pk), name) for pk, name in campaigns
     ]
+
+
+class ActiveCampaignField(forms.ChoiceField):
+    """A campaign among the active ones; a paused one is refused by name."""
+
+    def validate(self, value) -> None:
+        if str(value).isdigit() and len(value) < 10 and not self.valid_value(value):
+            paused = campaign_model().objects.filter(pk=value, is_active=False)
+            name = paused.values_list("name", flat=True).first()
+            if name is not None:
+                raise forms.ValidationError(
+                    f"“{name}” is not active. Activate it on its settings "
+                    "page first, or choose an active campaign.",
+                    code="inactive_campaign",
+                )
+        super().validate(value)
 
 
 class ImportOptionsForm(forms.Form):
@@ -61,8 +86,12 @@ class ImportOptionsForm(forms.Form):
         ("none", "No duplicate check against existing pools"),
     ]
 
-    campaign = forms.ChoiceField(
+    campaign = ActiveCampaignField(
         required=False,
+        error_messages={
+            "invalid_choice": "That campaign no longer exists; choose one "
+            "from the list."
+        },
         help_text="The contacts go into the default contact pool and become "
         "leads of this campaign.",
     )
@@ -119,7 +148,11 @@ class ImportOptionsForm(forms.Form):
                 "Choose a campaign or a pool, not both: a file uploaded into a "
                 "campaign puts its contacts in the default contact pool.",
             )
-        if not data.get("campaign") and not data.get("pool"):
+        if (
+            not data.get("campaign")
+            and not data.get("pool")
+            and ("campaign" not in self.errors)
+        ):
             name = (data.get("new_pool_name") or "").strip()
             if not name:
                 self.add_error(
