@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
@@ -33,6 +34,18 @@ class LeadPool(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        # Uploads into a campaign land in the default pool; a deactivated
+        # default pool would silently refuse every one of them.
+        if self.is_default and not self.is_active:
+            raise ValidationError(
+                {
+                    "is_active": "The default contact pool cannot be "
+                    "deactivated: files uploaded straight into a campaign "
+                    "land in it."
+                }
+            )
 
     @classmethod
     def default(cls) -> "LeadPool":

@@ -8,6 +8,7 @@ the pools' campaign links) so that this app needs no import from campaigns
 import json
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
@@ -153,8 +154,7 @@ def pool_delete(request: HttpRequest, pk: int) -> HttpResponse:
     if pool.is_default:
         messages.error(
             request,
-            "The default contact pool receives campaign uploads and cannot be "
-            "deleted. Deactivate it, or delete its contacts' pool instead.",
+            "The default contact pool receives campaign uploads and cannot be deleted.",
         )
         return redirect("leads:pool-delete-confirm", pk=pool.pk)
     impact = pool_impact(pool)
@@ -175,6 +175,12 @@ def pool_set_active(request: HttpRequest, pk: int) -> HttpResponse:
     """Deactivate (or activate again) a pool; its leads stay in campaigns."""
     pool = get_object_or_404(LeadPool, pk=pk)
     pool.is_active = request.POST.get("active") == "1"
+    try:
+        pool.clean()
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("leads:pool-detail", pk=pool.pk)
+
     pool.save(update_fields=["is_active"])
 
     state = "activated" if pool.is_active else "deactivated"
