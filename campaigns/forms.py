@@ -5,6 +5,7 @@ from django.db.models import QuerySet
 
 from adversus.models import User
 from campaigns.models import CLOSED_STATUSES, OPEN_STATUSES, Campaign
+from dialer.services import InvalidCallbackTime, client_time_zone, parse_callback_time
 
 
 def phoners() -> QuerySet[User]:
@@ -36,13 +37,24 @@ class LeadStatusForm(forms.Form):
     status = forms.ChoiceField(
         choices=[(s.value, s.label) for s in (*OPEN_STATUSES, *CLOSED_STATUSES)]
     )
-    next_contact_at = forms.DateTimeField(
+    next_contact_at = forms.CharField(
         required=False,
         label="Next contact",
-        help_text="For callbacks and redials; empty: now.",
+        help_text="For callbacks and redials, in the client's time zone; empty: now.",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def clean_next_contact_at(self):
+        """The phoner's rule: a time the clock change skips or repeats is
+        refused with a message, never shifted by an hour."""
+        value = self.cleaned_data["next_contact_at"].strip()
+        if not value:
+            return None
+        try:
+            return parse_callback_time(value, client_time_zone())
+        except InvalidCallbackTime as error:
+            raise forms.ValidationError(str(error)) from None
 
 
 class LeadOwnerForm(forms.Form):

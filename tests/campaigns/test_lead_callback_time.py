@@ -1,0 +1,62 @@
+"""The manager's lead page reads callback times as the phoner's card does."""
+
+from datetime import UTC, datetime
+
+import pytest
+from django.urls import reverse
+
+from campaigns.models import Status
+from tests.campaigns.conftest import make_lead
+
+pytestmark = pytest.mark.django_db
+
+
+def change_status(client, lead, when: str):
+    return client.post(
+        reverse("campaigns:lead-status", args=[lead.pk]),
+        {"status": Status.COMMON_REDIAL, "next_contact_at": when},
+    )
+
+
+def test_a_callback_in_the_spring_forward_gap_is_refused_clearly(
+    manager_client, campaign
+):
+    lead = make_lead(campaign, "+4520000001")
+
+    response = change_status(manager_client, lead, "2026-03-29T02:30")
+
+    lead.refresh_from_db()
+    assert response.status_code == 400
+    assert "does not exist in Europe/Copenhagen" in response.content.decode()
+    assert lead.status == Status.UNPROCESSED
+
+
+def test_a_callback_in_the_repeated_autumn_hour_is_refused_clearly(
+    manager_client, campaign
+):
+    lead = make_lead(campaign, "+4520000001")
+
+    response = change_status(manager_client, lead, "2026-10-25T02:30")
+
+    assert response.status_code == 400
+    assert "happens twice in Europe/Copenhagen" in response.content.decode()
+
+
+def test_a_callback_time_is_read_in_the_client_zone(manager_client, campaign):
+    lead = make_lead(campaign, "+4520000001")
+
+    response = change_status(manager_client, lead, "2026-05-05T14:00")
+
+    lead.refresh_from_db()
+    assert response.status_code == 302
+    assert lead.status == Status.COMMON_REDIAL
+    assert lead.next_contact_at == datetime(2026, 5, 5, 12, 0, tzinfo=UTC)
+
+
+def test_an_unreadable_callback_time_says_how_to_write_it(manager_client, campaign):
+    lead = make_lead(campaign, "+4520000001")
+
+    response = change_status(manager_client, lead, "next tuesday")
+
+    assert response.status_code == 400
+    assert "e.g. 2026-05-04 14:30" in response.content.decode()
