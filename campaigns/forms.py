@@ -15,6 +15,20 @@ def phoners() -> QuerySet[User]:
 
 
 class CampaignForm(forms.ModelForm):
+    # A lead is open while its attempts are below this maximum, so 0 would
+    # close every lead before its first call.
+    max_contact_attempts = forms.IntegerField(
+        min_value=1,
+        initial=5,
+        label="Maximum contact attempts",
+        help_text="A lead with this many attempts is closed whatever its status.",
+        error_messages={
+            "min_value": "Allow at least 1 contact attempt: a lead is closed "
+            "once it has this many, so 0 would close every lead before its "
+            "first call.",
+        },
+    )
+
     class Meta:
         model = Campaign
         fields = (

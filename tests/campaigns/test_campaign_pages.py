@@ -67,7 +67,7 @@ def test_editing_a_campaign_rejects_zero_attempts(manager_client, campaign):
     )  # fmt: skip
 
     assert response.status_code == 200
-    assert "greater than or equal to 1" in response.content.decode()
+    assert "0 would close every lead" in response.content.decode()
     campaign.refresh_from_db()
     assert campaign.max_contact_attempts == 3
 
