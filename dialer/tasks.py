@@ -3,6 +3,7 @@ import time
 
 from celery import shared_task
 
+from adversus.models import ClientSettings
 from dialer import release
 
 logger = logging.getLogger(__name__)
@@ -15,6 +16,9 @@ def release_unsolved_leads() -> int:
     Running it twice at once is harmless: the run is claimed in the
     database, and each lead is released once whoever gets there first.
     """
+    if not ClientSettings.load().release_unsolved_enabled:
+        logger.info("release skipped reason=disabled")
+        return 0
     if not release.claim_scheduled_release():
         logger.debug("release skipped reason=not_due")
         return 0
