@@ -40,6 +40,17 @@ class LeadReleased(DialerError):
     """The lead was given back to the queue before the result was saved."""
 
 
+class LeadStillOpen(DialerError):
+    """The phoner holds a lead without a result; they must finish it first."""
+
+    def __init__(self, lead: Lead) -> None:
+        self.lead = lead
+        super().__init__(
+            f"You still hold {lead.contact}: save a result for this lead "
+            "before taking the next one."
+        )
+
+
 class LeadNotHeld(DialerError):
     """The lead is not held by anyone, so there is nothing to release."""
 
@@ -98,6 +109,31 @@ def next_lead(phoner: User, campaign: Campaign) -> Lead | None:
     lead.campaign = campaign
     Lead.held_by.field.set_cached_value(lead, phoner)
     return lead
+
+
+def take_next_lead(phoner: User, campaign: Campaign) -> Lead | None:
+    """Hold the next lead for a phoner who holds none; raise LeadStillOpen
+    with the open lead otherwise, so that a phoner works one lead at a time
+    and never leaves one behind by asking for another."""
+    with transaction.atomic():
+        # FOR NO KEY UPDATE on the phoner's own row: a double click sends
+        # two requests at once, and both would find no open lead and each
+        # hold a new one. NO KEY leaves rows that point at the phoner free.
+        list(User.objects.select_for_update(no_key=True).filter(pk=phoner.pk))
+        held = open_lead(phoner)
+        if held is not None:
+            raise LeadStillOpen(held)
+        return next_lead(phoner, campaign)
+
+
+def open_lead(phoner: User) -> Lead | None:
+    """The lead `phoner` has held the longest without a result, if any."""
+    return (
+        Lead.objects.filter(held_by=phoner, status=Status.UNSOLVED)
+        .select_related("contact", "campaign")
+        .order_by("held_since", "id")
+        .first()
+    )
 
 
 def _check_may_dial(phoner: User, campaign: Campaign) -> None:
@@ -162,19 +198,60 @@ def may_see_lead(user: User, lead: Lead) -> bool:
 def _check_still_held(lead: Lead, phoner: User) -> None:
     if lead.status == Status.UNSOLVED and lead.held_by_id == phoner.pk:
         return
-    served_before = lead.events.filter(
-        kind=LeadEvent.Kind.SERVED, actor=phoner
-    ).exists()
-    if not served_before:
+    served = (
+        lead.events.filter(kind=LeadEvent.Kind.SERVED, actor=phoner)
+        .order_by("-id")
+        .first()
+    )
+    if served is None:
         raise PermissionDenied(
             "You do not hold this lead; take leads with the Next lead button."
         )
-    raise LeadReleased(RELEASED_MESSAGE)
+    raise LeadReleased(_lost_hold_message(lead, served))
 
 
-RELEASED_MESSAGE = (
-    "This lead was released back to the queue before your result was saved."
-)
+def _lost_hold_message(lead: Lead, served: LeadEvent) -> str:
+    """Say what ended the phoner's hold, from the first event after it was
+    served that took the lead out of unsolved."""
+    ended = (
+        lead.events.filter(
+            id__gt=served.pk,
+            kind__in=[
+                LeadEvent.Kind.RESULT,
+                LeadEvent.Kind.RELEASED,
+                LeadEvent.Kind.MANAGER,
+            ],
+        )
+        .exclude(to_status=Status.UNSOLVED)
+        .select_related("actor")
+        .order_by("id")
+        .first()
+    )
+    if ended is None:
+        return (
+            f"This lead is no longer held by you (it is now "
+            f"{lead.get_status_display()}), so your result was not saved."
+        )
+    status = ended.get_to_status_display()
+    if ended.kind == LeadEvent.Kind.RESULT:
+        if ended.actor_id == served.actor_id:
+            return f"You already saved a result for this lead: {status}."
+        return f"{ended.actor} saved a result for this lead: {status}."
+    if ended.kind == LeadEvent.Kind.RELEASED:
+        return (
+            "This lead was released back to the queue automatically, as no "
+            "result was saved in time, so your result was not saved."
+        )
+    manager = f"A manager ({ended.actor})" if ended.actor else "A manager"
+    if ended.to_status == served.from_status:
+        return (
+            f"{manager} released this lead back to the queue ({status}), "
+            "so your result was not saved."
+        )
+    return (
+        f"{manager} changed this lead's status to {status} while you had it "
+        "open, so your result was not saved."
+    )
 
 
 def save_result(
@@ -210,7 +287,7 @@ def save_result(
     if saved is None:
         # Not held by this phoner any more: read it again to say why.
         _check_still_held(Lead.objects.get(pk=lead.pk), phoner)
-        raise LeadReleased(RELEASED_MESSAGE)
+        raise LeadReleased("This lead is no longer held by you.")
 
     logger.debug(
         "result saved lead_id=%s phoner_id=%s status=%s", lead.pk, phoner.pk, status
@@ -434,14 +511,29 @@ class ServeReason:
 
     text: str
     tier: str
+    detail: str = ""
 
 
-def serve_reason(lead: Lead, zone: ZoneInfo) -> ServeReason:
+def serve_reason(lead: Lead, zone: ZoneInfo, reopened: bool = False) -> ServeReason:
+    """Why the lead was served; a lead the phoner reopens says it is one
+    they already held, as it may have been called already."""
+    reason = _first_serve_reason(lead, zone)
+    if not reopened:
+        return reason
+    since = local_time_text(lead.held_since, zone) if lead.held_since else ""
+    return ServeReason(
+        "Held lead — reopened",
+        "held",
+        f"Held by you since {since}, no result saved yet. Served as: {reason.text}.",
+    )
+
+
+def _first_serve_reason(lead: Lead, zone: ZoneInfo) -> ServeReason:
     status = lead.former_status or lead.status
     attempt = _ordinal(lead.contact_attempts + 1)
     due = ""
     if lead.next_contact_at:
-        due = timezone.localtime(lead.next_contact_at, zone).strftime("%d %b %H:%M")
+        due = local_time_text(lead.next_contact_at, zone)
     if status == Status.VIP_REDIAL:
         return ServeReason(f"Your VIP callback, due {due}", "vip")
     if status == Status.PRIVATE_REDIAL:
@@ -451,6 +543,12 @@ def serve_reason(lead: Lead, zone: ZoneInfo) -> ServeReason:
     if status == Status.AUTOMATIC_REDIAL:
         return ServeReason(f"Automatic redial, {attempt} attempt", "redial")
     return ServeReason("New lead", "new")
+
+
+def local_time_text(moment: datetime, zone: ZoneInfo) -> str:
+    """A moment as the dialer shows it, always with its year: a callback
+    booked for next year must not pass for one this year."""
+    return timezone.localtime(moment, zone).strftime("%d %b %Y %H:%M")
 
 
 def _ordinal(number: int) -> str:

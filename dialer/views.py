@@ -66,11 +66,11 @@ def _side_panel(user: User) -> dict:
     }
 
 
-def _card(lead: Lead, form: ResultForm, zone: ZoneInfo) -> dict:
+def _card(lead: Lead, form: ResultForm, zone: ZoneInfo, reopened: bool = False) -> dict:
     return {
         "lead": lead,
         "form": form,
-        "reason": services.serve_reason(lead, zone),
+        "reason": services.serve_reason(lead, zone, reopened),
         "events": lead.events.select_related("actor")[:50],
         "status_buttons": STATUS_BUTTONS,
     }
@@ -104,7 +104,10 @@ def overview(request: HttpRequest) -> HttpResponse:
 def lead_next(request: HttpRequest, campaign_id: int) -> HttpResponse:
     campaign = _dialable_campaign(request, campaign_id)
 
-    lead = services.next_lead(request.user, campaign)
+    try:
+        lead = services.take_next_lead(request.user, campaign)
+    except services.LeadStillOpen as error:
+        return _show_open_lead(request, error.lead, str(error))
 
     if lead is None:
         notice = "No lead is due in this campaign right now. Try again shortly."
@@ -113,12 +116,26 @@ def lead_next(request: HttpRequest, campaign_id: int) -> HttpResponse:
             return redirect(f"{reverse('dialer:overview')}?campaign={campaign.pk}")
         return _render_work(request, {"campaign": campaign, "notice": notice})
     if not request.htmx:
-        return redirect("dialer:lead-open", lead_id=lead.pk)
+        # The lead page otherwise shows a lead the phoner comes back to.
+        url = reverse("dialer:lead-open", args=[lead.pk])
+        return redirect(f"{url}?served=1")
     zone = services.client_time_zone()
     form = ResultForm(campaign=campaign, zone=zone)
     return _render_work(
         request, {"campaign": campaign, "zone": zone, **_card(lead, form, zone)}
     )
+
+
+def _show_open_lead(request: HttpRequest, lead: Lead, notice: str) -> HttpResponse:
+    """Answer a request for another lead with the lead still to finish."""
+    if not request.htmx:
+        messages.warning(request, notice)
+        return redirect("dialer:lead-open", lead_id=lead.pk)
+
+    zone = services.client_time_zone()
+    form = ResultForm(campaign=lead.campaign, zone=zone)
+    context = {"campaign": lead.campaign, "zone": zone, "notice": notice}
+    return _render_work(request, {**context, **_card(lead, form, zone, reopened=True)})
 
 
 @require_GET
@@ -132,9 +149,10 @@ def lead_open(request: HttpRequest, lead_id: int) -> HttpResponse:
         context = {"campaign": lead.campaign, "notice": str(error)}
         return _render_work(request, context)
 
+    reopened = request.GET.get("served") != "1"
     form = ResultForm(campaign=lead.campaign, zone=zone)
-    context = {"campaign": lead.campaign, "zone": zone, **_card(lead, form, zone)}
-    return _render_work(request, context)
+    card = _card(lead, form, zone, reopened)
+    return _render_work(request, {"campaign": lead.campaign, "zone": zone, **card})
 
 
 @require_POST
@@ -149,9 +167,9 @@ def lead_save(request: HttpRequest, lead_id: int) -> HttpResponse:
         return _render_work(request, context, status=422)
     try:
         saved = services.save_result(lead, request.user, **form.cleaned_data)
-    except services.LeadReleased:
+    except services.LeadReleased as error:
         context.update(_card(lead, form, zone))
-        context["released"] = True
+        context["released"] = str(error)
         return _render_work(request, context, status=409)
     except services.InvalidResult as error:
         form.add_error(None, str(error))

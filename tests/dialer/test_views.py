@@ -66,7 +66,7 @@ def test_next_lead_without_javascript_redirects_to_the_lead_page(
     response = phoner_client.post(next_url(campaign))
 
     assert response.status_code == 302
-    assert response.url == reverse("dialer:lead-open", args=[lead.pk])
+    assert response.url == reverse("dialer:lead-open", args=[lead.pk]) + "?served=1"
     page = phoner_client.get(response.url)
     assert "<html" in page.text and lead.contact.phone in page.text
 
@@ -316,7 +316,7 @@ def test_card_says_when_a_vip_callback_was_due_in_local_time(
 
     response = phoner_client.post(next_url(campaign), **HTMX)
 
-    assert "Your VIP callback, due 04 May 10:00" in response.text
+    assert "Your VIP callback, due 04 May 2026 10:00" in response.text
 
 
 def test_paused_campaign_says_so(phoner_client, campaign):
