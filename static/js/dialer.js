@@ -23,7 +23,8 @@
     }
     if (event.key === "n") {
       var next = document.getElementById("next-lead");
-      // With a result still to save, "n" would leave that lead held.
+      // With a result still to save, the server would only answer with
+      // the same lead again, so "n" waits for the result.
       if (next && !document.querySelector(".status-buttons")) {
         event.preventDefault();
         press(next);
