@@ -4,9 +4,10 @@ import json
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db.models import Exists, OuterRef
 
 from leads.importing import run_import
-from leads.models import ContactImport, LeadPool
+from leads.models import Contact, ContactImport, LeadPool
 from leads.phones import REGIONS
 from leads.tasks import campaign_step
 
@@ -38,7 +39,7 @@ class Command(BaseCommand):
             raise CommandError(f"Unknown country code {country!r}; use e.g. DK, SE.")
         check_pool_ids = self._check_pool_ids(options["check_pools"])
         on_imported, campaign_id = self._campaign(options["campaign"])
-        pool = self._pool(options["pool"], campaign_id)
+        pool, pool_is_new = self._pool(options["pool"], campaign_id)
 
         contact_import = ContactImport.objects.create(
             pool=pool,
@@ -54,6 +55,8 @@ class Command(BaseCommand):
 
         self._report(contact_import, options["json"])
         if contact_import.file_error:
+            if pool_is_new:
+                drop_empty_pool(pool, contact_import)
             raise SystemExit(1)
 
     def _check_pool_ids(self, value: str) -> list[int] | None:
@@ -79,14 +82,20 @@ class Command(BaseCommand):
         campaign = Campaign.objects.filter(name=name).first()
         if campaign is None:
             raise CommandError(f"No campaign named {name!r}.")
+        if not campaign.is_active:
+            raise CommandError(
+                f"Campaign {name!r} is not active; activate it first, or "
+                "import into a pool."
+            )
         return campaign_step(campaign.pk), campaign.pk
 
-    def _pool(self, name: str | None, campaign_id: int | None) -> LeadPool:
+    def _pool(self, name: str | None, campaign_id: int | None) -> tuple[LeadPool, bool]:
+        """The target pool, and whether this run created it."""
         if name:
-            pool, _ = LeadPool.objects.get_or_create(name=name.strip())
-            return pool
+            return LeadPool.objects.get_or_create(name=name.strip())
         if campaign_id is not None:
-            return LeadPool.default()
+            existed = LeadPool.objects.filter(is_default=True).exists()
+            return LeadPool.default(), not existed
         raise CommandError("Give --pool NAME, or --campaign NAME for the default pool.")
 
     def _report(self, contact_import: ContactImport, as_json: bool) -> None:
@@ -108,6 +117,20 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"row {issue.row} (line {issue.line}) {issue.code}: {issue.message}"
             )
+
+
+def drop_empty_pool(pool: LeadPool, contact_import: ContactImport) -> None:
+    """Remove a pool made for a file that was rejected as a whole.
+
+    The rejected import is kept, without a pool, so that the imports page
+    still shows it. The pool goes only while nothing else has used it: an
+    import started meanwhile under the same name keeps it.
+    """
+    ContactImport.objects.filter(pk=contact_import.pk).update(pool=None)
+    LeadPool.objects.filter(pk=pool.pk).filter(
+        ~Exists(Contact.objects.filter(pool=OuterRef("pk"))),
+        ~Exists(ContactImport.objects.filter(pool=OuterRef("pk"))),
+    ).delete()
 
 
 def import_summary(contact_import: ContactImport) -> dict:
