@@ -127,12 +127,15 @@ class DuplicateCheckForm(forms.Form):
 
 class PeriodForm(forms.Form):
     start = forms.DateField(
-        required=False, widget=forms.DateInput(attrs={"type": "date"})
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "The start is not a date (write e.g. 2026-05-04)."},
     )
     end = forms.DateField(
         required=False,
         label="End (inclusive)",
         widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "The end is not a date (write e.g. 2026-05-04)."},
     )
 
     def clean(self) -> dict:
@@ -141,3 +144,10 @@ class PeriodForm(forms.Form):
         if start and end and end < start:
             raise forms.ValidationError("The end date must be on or after the start.")
         return data
+
+    def problem(self) -> str:
+        """What was wrong with the period asked for, when it was refused."""
+        if not self.is_bound or self.is_valid():
+            return ""
+        errors = [error for errors in self.errors.values() for error in errors]
+        return " ".join(errors)

@@ -31,7 +31,7 @@ from campaigns.tables import LEAD_SORTS, LeadTable
 from leads.exports import csv_response
 from leads.filters import ContactFilter
 from leads.models import LeadPool
-from leads.tables import Sort, keyset_page
+from leads.tables import Sort, keyset_page, sorted_params
 
 
 def open_and_closed(campaigns: list[Campaign]) -> dict[int, tuple[int, int]]:
@@ -98,8 +98,9 @@ def campaign_leads(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = get_object_or_404(Campaign, pk=pk)
     lead_filter = filtered_leads(request, campaign)
 
-    sort = Sort.parse(request.GET.get("sort"), LEAD_SORTS)
-    page = keyset_page(lead_filter.qs, sort, request.GET)
+    sort, sort_error = Sort.read(request.GET.get("sort"), LEAD_SORTS)
+    page = keyset_page(lead_filter.qs, sort, sorted_params(request.GET, sort_error))
+    page.error = " ".join(filter(None, [sort_error, page.error]))
     table = LeadTable(page, sort, LEAD_SORTS)
 
     if request.htmx:
@@ -248,6 +249,7 @@ def campaign_statistics_page(request: HttpRequest, pk: int) -> HttpResponse:
         "period_results": period_results,
         "period_bars": bars([(r.phoner, r.total) for r in period_results]),
         "period_form": form,
+        "period_error": form.problem(),
         "start": start,
         "end": end,
     }

@@ -59,6 +59,16 @@ class Sort:
             return cls("id")
         return cls(allowed[alias], descending)
 
+    @classmethod
+    def read(cls, value: str | None, allowed: dict[str, str]) -> tuple["Sort", str]:
+        """As parse, with a message for the manager when `value` names no
+        column (a hand-edited or outdated link)."""
+        sort = cls.parse(value, allowed)
+        if value and value.lstrip("-") not in allowed:
+            shown = value if len(value) <= 40 else value[:40] + "…"
+            return sort, f"Unknown sort '{shown}'; showing the default order."
+        return sort, ""
+
     def reversed(self) -> "Sort":
         return Sort(self.field, not self.descending)
 
@@ -200,6 +210,16 @@ def count_rows(queryset: QuerySet) -> tuple[int, bool]:
         if estimate > EXACT_COUNT_LIMIT:
             return estimate, True
     return queryset.count(), False
+
+
+def sorted_params(params: QueryDict, sort_error: str) -> QueryDict:
+    """The page's query without an unknown sort, so that the paging links
+    do not carry it (and its message) on."""
+    if not sort_error:
+        return params
+    params = params.copy()
+    params.pop("sort", None)
+    return params
 
 
 def keyset_page(

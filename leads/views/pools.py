@@ -21,7 +21,13 @@ from leads.exports import CONTACT_COLUMNS, csv_response
 from leads.filters import ContactFilter
 from leads.models import Contact, LeadPool
 from leads.pool_forms import ContactForm
-from leads.tables import CONTACT_SORTS, ContactTable, Sort, keyset_page
+from leads.tables import (
+    CONTACT_SORTS,
+    ContactTable,
+    Sort,
+    keyset_page,
+    sorted_params,
+)
 
 # Pools up to this size are counted exactly; bigger ones are estimated.
 EXACT_COUNT_UP_TO = 20_000
@@ -76,8 +82,9 @@ def pool_detail(request: HttpRequest, pk: int) -> HttpResponse:
     pool = get_object_or_404(LeadPool, pk=pk)
     contact_filter = ContactFilter(request.GET or None, queryset=pool.contacts.all())
 
-    sort = Sort.parse(request.GET.get("sort"), CONTACT_SORTS)
-    page = keyset_page(contact_filter.qs, sort, request.GET)
+    sort, sort_error = Sort.read(request.GET.get("sort"), CONTACT_SORTS)
+    page = keyset_page(contact_filter.qs, sort, sorted_params(request.GET, sort_error))
+    page.error = " ".join(filter(None, [sort_error, page.error]))
     table = ContactTable(page, sort, CONTACT_SORTS)
 
     if request.htmx:
