@@ -1,8 +1,10 @@
 import logging
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.views.decorators.http import require_GET, require_http_methods
 
 from adversus.access import manager_required
@@ -19,6 +21,14 @@ def home(request: HttpRequest) -> HttpResponse:
     if request.user.is_manager:
         return redirect("campaigns:campaign-list")
     return redirect("dialer:overview")
+
+
+@require_GET
+@login_not_required
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico on pages that name no icon, such as
+    the admin's; the icon itself is a local static file."""
+    return redirect(static("favicon.ico"), permanent=True)
 
 
 @require_http_methods(["GET", "POST"])

@@ -52,6 +52,7 @@ class Rule:
 
 RULES: dict[str, Rule] = {
     "home": Rule(get=SIGNED_IN, get_status=302),
+    "favicon": Rule(get=SIGNED_IN, anonymous_allowed=True, get_status=301),
     "login": Rule(get=SIGNED_IN, post=SIGNED_IN, anonymous_allowed=True),
     "logout": Rule(get=None, post=SIGNED_IN),
     "admin:index": Rule(
