@@ -20,7 +20,7 @@ class CampaignForm(forms.ModelForm):
     max_contact_attempts = forms.IntegerField(
         min_value=1,
         initial=5,
-        label="Maximum contact attempts",
+        label="Max contact attempts",
         help_text="A lead with this many attempts is closed whatever its status.",
         error_messages={
             "min_value": "Allow at least 1 contact attempt: a lead is closed "
