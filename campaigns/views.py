@@ -28,6 +28,7 @@ from campaigns.statistics import (
     phoner_results,
 )
 from campaigns.tables import LEAD_SORTS, LeadTable
+from dialer.services import client_time_zone
 from leads.exports import csv_response
 from leads.filters import ContactFilter
 from leads.models import LeadPool
@@ -161,6 +162,8 @@ def lead_context(lead: Lead, **forms) -> dict:
         "owner_form": forms.get("owner_form")
         or LeadOwnerForm(initial={"owner": lead.owner_id}, campaign=lead.campaign),
         "is_held": lead.status == Status.UNSOLVED,
+        # Times are typed in the client's zone, so they are shown in it too.
+        "zone": client_time_zone(),
     }
 
 

@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 import pytest
 from django.urls import reverse
 
+from adversus.models import ClientSettings
 from campaigns.models import Status
 from tests.campaigns.conftest import make_lead
 
@@ -60,3 +61,19 @@ def test_an_unreadable_callback_time_says_how_to_write_it(manager_client, campai
 
     assert response.status_code == 400
     assert "e.g. 2026-05-04 14:30" in response.content.decode()
+
+
+def test_the_lead_page_shows_the_time_in_the_zone_it_was_typed_in(
+    manager_client, campaign
+):
+    client_settings = ClientSettings.load()
+    client_settings.time_zone = "America/New_York"
+    client_settings.save()
+    lead = make_lead(campaign, "+4520000001")
+
+    change_status(manager_client, lead, "2026-05-05T14:00")
+    page = manager_client.get(reverse("campaigns:lead-detail", args=[lead.pk]))
+
+    lead.refresh_from_db()
+    assert lead.next_contact_at == datetime(2026, 5, 5, 18, 0, tzinfo=UTC)
+    assert "2026-05-05 14:00" in page.content.decode()
