@@ -91,9 +91,8 @@ class ActiveCampaignChoiceField(forms.ModelChoiceField):
         try:
             return super().to_python(value)
         except forms.ValidationError:
-            paused = Campaign.objects.filter(is_active=False)
             if str(value).isdigit() and len(str(value)) < 10:
-                campaign = paused.filter(pk=value).first()
+                campaign = Campaign.objects.filter(pk=value, is_active=False).first()
                 if campaign is not None:
                     raise forms.ValidationError(
                         f"“{campaign}” is not active. Activate it on its "

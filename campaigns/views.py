@@ -32,7 +32,7 @@ from dialer.services import client_time_zone
 from leads.exports import csv_response
 from leads.filters import ContactFilter
 from leads.models import LeadPool
-from leads.tables import Sort, keyset_page, sorted_params
+from leads.tables import Sort, keyset_page, without_unknown_sort
 
 
 def open_and_closed(campaigns: list[Campaign]) -> dict[int, tuple[int, int]]:
@@ -100,7 +100,9 @@ def campaign_leads(request: HttpRequest, pk: int) -> HttpResponse:
     lead_filter = filtered_leads(request, campaign)
 
     sort, sort_error = Sort.read(request.GET.get("sort"), LEAD_SORTS)
-    page = keyset_page(lead_filter.qs, sort, sorted_params(request.GET, sort_error))
+    page = keyset_page(
+        lead_filter.qs, sort, without_unknown_sort(request.GET, sort_error)
+    )
     page.error = " ".join(filter(None, [sort_error, page.error]))
     table = LeadTable(page, sort, LEAD_SORTS)
 

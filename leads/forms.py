@@ -148,11 +148,8 @@ class ImportOptionsForm(forms.Form):
                 "Choose a campaign or a pool, not both: a file uploaded into a "
                 "campaign puts its contacts in the default contact pool.",
             )
-        if (
-            not data.get("campaign")
-            and not data.get("pool")
-            and ("campaign" not in self.errors)
-        ):
+        chose_nothing = not data.get("campaign") and not data.get("pool")
+        if chose_nothing and "campaign" not in self.errors:
             name = (data.get("new_pool_name") or "").strip()
             if not name:
                 self.add_error(

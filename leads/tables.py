@@ -212,7 +212,7 @@ def count_rows(queryset: QuerySet) -> tuple[int, bool]:
     return queryset.count(), False
 
 
-def sorted_params(params: QueryDict, sort_error: str) -> QueryDict:
+def without_unknown_sort(params: QueryDict, sort_error: str) -> QueryDict:
     """The page's query without an unknown sort, so that the paging links
     do not carry it (and its message) on."""
     if not sort_error:

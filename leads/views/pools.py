@@ -26,7 +26,7 @@ from leads.tables import (
     ContactTable,
     Sort,
     keyset_page,
-    sorted_params,
+    without_unknown_sort,
 )
 
 # Pools up to this size are counted exactly; bigger ones are estimated.
@@ -83,7 +83,9 @@ def pool_detail(request: HttpRequest, pk: int) -> HttpResponse:
     contact_filter = ContactFilter(request.GET or None, queryset=pool.contacts.all())
 
     sort, sort_error = Sort.read(request.GET.get("sort"), CONTACT_SORTS)
-    page = keyset_page(contact_filter.qs, sort, sorted_params(request.GET, sort_error))
+    page = keyset_page(
+        contact_filter.qs, sort, without_unknown_sort(request.GET, sort_error)
+    )
     page.error = " ".join(filter(None, [sort_error, page.error]))
     table = ContactTable(page, sort, CONTACT_SORTS)
 
