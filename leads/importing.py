@@ -152,6 +152,7 @@ MAX_LENGTHS = {
 
 
 SHORTEST_LIMIT = min(MAX_LENGTHS.values())
+BLANK_FIELDS = dict.fromkeys(FIELDS, "")
 field_values = operator.itemgetter(*FIELDS)
 
 
@@ -380,7 +381,7 @@ def check_mapping(headers: list[str], mapping: list[str]) -> None:
         )
 
 
-@dataclass
+@dataclass(slots=True)
 class RawRow:
     row: int
     line: int
@@ -491,7 +492,7 @@ class RowError(Exception):
         self.message = message
 
 
-@dataclass
+@dataclass(slots=True)
 class CleanRow:
     row: int
     line: int
@@ -513,13 +514,20 @@ class RowChecker:
 
     def check(self, raw: RawRow) -> CleanRow | None:
         """A clean row, None for a blank one, or raise RowError."""
-        values = [clean(value) for value in raw.values]
+        values = [value.strip(TRIM) for value in raw.values]
+        # What clean() does beyond trimming is needed by few rows: tested on
+        # the whole row at once rather than field by field.
+        joined = "\x1f".join(values)
+        if "\r" in joined or (
+            (not joined.isascii() or "\x00" in joined) and UNSTORABLE.search(joined)
+        ):
+            values = [clean(value) for value in values]
         if not any(values):
             return None
         if self.unnamed or len(values) > self.width:
             self._refuse_extra_values(values)
 
-        fields = dict.fromkeys(FIELDS, "")
+        fields = BLANK_FIELDS.copy()
         extra = {}
         for index, target in self.columns:
             value = values[index] if index < len(values) else ""
@@ -528,7 +536,8 @@ class RowChecker:
                     extra[self.headers[index]] = value
             else:
                 fields[target] = value
-        self._check_lengths(fields)
+        if max(map(len, values)) > SHORTEST_LIMIT:
+            self._check_lengths(fields)
         fields["phone"] = self._phone(fields)
         fields["email"] = self._email(fields["email"])
         return CleanRow(raw.row, raw.line, raw.values, fields, extra)
@@ -544,8 +553,6 @@ class RowChecker:
                 )
 
     def _check_lengths(self, fields: dict[str, str]) -> None:
-        if max(map(len, fields.values())) <= SHORTEST_LIMIT:
-            return
         for name, limit in MAX_LENGTHS.items():
             if name != "phone" and len(fields[name]) > limit:
                 raise RowError(
@@ -563,7 +570,9 @@ class RowChecker:
             raise RowError(error.code, error.message) from None
 
     def _email(self, value: str) -> str:
-        value = value.translate(INVISIBLE_TABLE).strip(TRIM)
+        # The value is trimmed already; the invisible characters are not ASCII.
+        if not value.isascii():
+            value = value.translate(INVISIBLE_TABLE).strip(TRIM)
         if not value:
             return ""
         try:

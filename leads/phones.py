@@ -6,7 +6,7 @@ gets its own error code so the report can say how to fix the file.
 
 import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import phonenumbers
 from phonenumbers import PhoneNumber
@@ -29,6 +29,8 @@ REGIONS = frozenset(phonenumbers.SUPPORTED_REGIONS)
 
 # Separators that libphonenumber ignores between digits.
 PLAIN_SEPARATORS = str.maketrans("", "", " -.")
+# The same, with what clean_phone_text() removes or turns into spaces.
+PLAIN_CHARACTERS = str.maketrans("", "", " -.\u00a0\u200b\u200c\u200d\u2060\ufeff")
 
 
 class PhoneError(ValueError):
@@ -52,6 +54,23 @@ def clean_phone_text(raw: str) -> str:
 
 
 def to_e164(raw: str, region: str = DEFAULT_COUNTRY) -> str:
+    """Return `raw` as an E.164 number or raise PhoneError.
+
+    Most cells hold national digits with spaces, dashes or dots between
+    them; those take the shortcut of _plain_national_number() without
+    first being cleaned, which gives the same digits. Anything else is
+    read by read_e164().
+    """
+    plain = _plain_digits(raw.translate(PLAIN_CHARACTERS), region)
+    if plain is None:
+        return read_e164(raw, region)
+    country_code, national = plain
+    if not _region_rules(region).is_valid(national):
+        raise _invalid(clean_phone_text(raw), region)
+    return f"+{country_code}{national}"
+
+
+def read_e164(raw: str, region: str = DEFAULT_COUNTRY) -> str:
     """Return `raw` as an E.164 number or raise PhoneError.
 
     1. Excel's `="..."` text wrapper is removed.
@@ -80,12 +99,16 @@ def to_e164(raw: str, region: str = DEFAULT_COUNTRY) -> str:
             country_code = number.country_code
             national = phonenumbers.national_significant_number(number)
     if not valid:
-        raise PhoneError(
-            "ROW_INVALID_PHONE",
-            f"'{text}' is not a valid phone number for {region}. Check the "
-            "digits, or write it with + and the country code.",
-        )
+        raise _invalid(text, region)
     return f"+{country_code}{national}"
+
+
+def _invalid(text: str, region: str) -> PhoneError:
+    return PhoneError(
+        "ROW_INVALID_PHONE",
+        f"'{text}' is not a valid phone number for {region}. Check the "
+        "digits, or write it with + and the country code.",
+    )
 
 
 # A number is valid when it matches the general description and any one of
@@ -116,21 +139,35 @@ class RegionRules:
     # number types; None when the country code is shared between regions.
     general: tuple | None
     types: list[tuple]
+    # Per length of the national number, one pattern doing all the checks
+    # of is_valid(), or None when no number of that length is valid.
+    by_length: dict = field(default_factory=dict, compare=False)
 
     def is_valid(self, national: str) -> bool:
         """libphonenumber's is_valid_number for a number of this region."""
-        if not _matches(self.general, national):
-            return False
-        return any(_matches(desc, national) for desc in self.types)
+        length = len(national)
+        try:
+            pattern = self.by_length[length]
+        except KeyError:
+            pattern = self.by_length[length] = self._pattern_for(length)
+        return pattern is not None and pattern.fullmatch(national) is not None
 
-
-def _matches(desc: tuple | None, national: str) -> bool:
-    if desc is None:
-        return False
-    lengths, pattern = desc
-    if lengths and len(national) not in lengths:
-        return False
-    return pattern.fullmatch(national) is not None
+    def _pattern_for(self, length: int) -> re.Pattern | None:
+        """The general description, as a lookahead, then any type whose
+        possible lengths allow `length`."""
+        if self.general is None:
+            return None
+        lengths, general = self.general
+        if lengths and length not in lengths:
+            return None
+        types = [
+            f"(?:{pattern.pattern})"
+            for lengths, pattern in self.types
+            if not lengths or length in lengths
+        ]
+        if not types:
+            return None
+        return re.compile(f"(?=(?:{general.pattern})\\Z)(?:{'|'.join(types)})")
 
 
 def _desc(number_desc) -> tuple | None:
@@ -175,7 +212,11 @@ def _plain_national_number(text: str, region: str) -> tuple[int, str] | None:
     the way libphonenumber checks it. Anything else takes the full parse.
     Only regions with a country code of their own take this path.
     """
-    digits = text.translate(PLAIN_SEPARATORS)
+    return _plain_digits(text.translate(PLAIN_SEPARATORS), region)
+
+
+def _plain_digits(digits: str, region: str) -> tuple[int, str] | None:
+    """_plain_national_number() of text whose separators are removed."""
     if not (4 <= len(digits) <= 15 and digits.isascii() and digits.isdigit()):
         return None
     rules = _region_rules(region)
