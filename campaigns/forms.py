@@ -3,9 +3,9 @@
 from django import forms
 from django.db.models import QuerySet
 
+from adversus.clock import InvalidLocalTime, client_time_zone, parse_local_time
 from adversus.models import User
 from campaigns.models import CLOSED_STATUSES, OPEN_STATUSES, Campaign
-from dialer.services import InvalidCallbackTime, client_time_zone, parse_callback_time
 
 
 def phoners() -> QuerySet[User]:
@@ -66,8 +66,8 @@ class LeadStatusForm(forms.Form):
         if not value:
             return None
         try:
-            return parse_callback_time(value, client_time_zone())
-        except InvalidCallbackTime as error:
+            return parse_local_time(value, client_time_zone())
+        except InvalidLocalTime as error:
             raise forms.ValidationError(str(error)) from None
 
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from adversus.access import manager_required
+from adversus.clock import client_time_zone
 from campaigns import dedupe, services
 from campaigns.filters import LeadFilter
 from campaigns.forms import (
@@ -28,7 +29,6 @@ from campaigns.statistics import (
     phoner_results,
 )
 from campaigns.tables import LEAD_SORTS, LeadTable
-from dialer.services import client_time_zone
 from leads.exports import csv_response
 from leads.filters import ContactFilter
 from leads.models import LeadPool

@@ -8,15 +8,15 @@ views turn into messages.
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
-from adversus.models import ClientSettings, User
+from adversus.clock import InvalidLocalTime, parse_local_time
+from adversus.models import User
 from campaigns.models import (
     CALLBACK_STATUSES,
     OWNED_CALLBACK_STATUSES,
@@ -459,50 +459,12 @@ def reassign_owner(lead: Lead, owner: User, actor: User) -> Lead:
     return locked
 
 
-def client_time_zone() -> ZoneInfo:
-    name = ClientSettings.load().time_zone or settings.TIME_ZONE
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo(settings.TIME_ZONE)
-
-
 def parse_callback_time(value: str, zone: ZoneInfo) -> datetime:
-    """Read a datetime-local value ("2026-03-29T14:00") typed in `zone`.
-
-    A wall-clock time skipped by a spring-forward change does not exist,
-    and one repeated by a fall-back change is ambiguous; both are refused
-    with a message rather than silently shifted by an hour.
-    """
+    """A callback time typed in `zone`; see adversus.clock.parse_local_time."""
     try:
-        local = datetime.fromisoformat(value.strip())
-    except ValueError:
-        raise InvalidCallbackTime(
-            "Enter the callback time as date and time, e.g. 2026-05-04 14:30."
-        ) from None
-    if local.tzinfo is not None:
-        return local
-    local = local.replace(tzinfo=zone)
-    shown = local.strftime("%d %b %Y %H:%M")
-
-    try:
-        round_trip = local.astimezone(ZoneInfo("UTC")).astimezone(zone)
-    except OverflowError:
-        # Year 1 or 9999 falls off the calendar when turned into UTC.
-        raise InvalidCallbackTime(
-            f"{shown} is out of range. Pick a date in the coming months."
-        ) from None
-    if round_trip.replace(tzinfo=None) != local.replace(tzinfo=None):
-        raise InvalidCallbackTime(
-            f"{shown} does not exist in {zone.key}: the clocks jump forward "
-            "then. Pick a time an hour later or earlier."
-        )
-    if local.replace(fold=0).utcoffset() != local.replace(fold=1).utcoffset():
-        raise InvalidCallbackTime(
-            f"{shown} happens twice in {zone.key}: the clocks go back then. "
-            "Pick a time outside that hour."
-        )
-    return local
+        return parse_local_time(value, zone)
+    except InvalidLocalTime as error:
+        raise InvalidCallbackTime(str(error)) from None
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from adversus.clock import client_time_zone
 from adversus.models import User
 from campaigns.models import (
     CALLBACK_STATUSES,
@@ -79,7 +80,7 @@ def _card(lead: Lead, form: ResultForm, zone: ZoneInfo, reopened: bool = False) 
 def _render_work(
     request: HttpRequest, context: dict, status: int = 200
 ) -> HttpResponse:
-    zone = context.setdefault("zone", services.client_time_zone())
+    zone = context.setdefault("zone", client_time_zone())
     context.update(_side_panel(request.user))
     context.setdefault("zone_name", zone.key)
     if request.htmx:
@@ -119,7 +120,7 @@ def lead_next(request: HttpRequest, campaign_id: int) -> HttpResponse:
         # The lead page otherwise shows a lead the phoner comes back to.
         url = reverse("dialer:lead-open", args=[lead.pk])
         return redirect(f"{url}?served=1")
-    zone = services.client_time_zone()
+    zone = client_time_zone()
     form = ResultForm(campaign=campaign, zone=zone)
     return _render_work(
         request, {"campaign": campaign, "zone": zone, **_card(lead, form, zone)}
@@ -132,7 +133,7 @@ def _show_open_lead(request: HttpRequest, lead: Lead, notice: str) -> HttpRespon
         messages.warning(request, notice)
         return redirect("dialer:lead-open", lead_id=lead.pk)
 
-    zone = services.client_time_zone()
+    zone = client_time_zone()
     form = ResultForm(campaign=lead.campaign, zone=zone)
     context = {"campaign": lead.campaign, "zone": zone, "notice": notice}
     return _render_work(request, {**context, **_card(lead, form, zone, reopened=True)})
@@ -141,7 +142,7 @@ def _show_open_lead(request: HttpRequest, lead: Lead, notice: str) -> HttpRespon
 @require_GET
 def lead_open(request: HttpRequest, lead_id: int) -> HttpResponse:
     lead = _visible_lead(request, lead_id)
-    zone = services.client_time_zone()
+    zone = client_time_zone()
 
     try:
         services.held_lead(request.user, lead.pk)
@@ -158,7 +159,7 @@ def lead_open(request: HttpRequest, lead_id: int) -> HttpResponse:
 @require_POST
 def lead_save(request: HttpRequest, lead_id: int) -> HttpResponse:
     lead = _visible_lead(request, lead_id)
-    zone = services.client_time_zone()
+    zone = client_time_zone()
     form = ResultForm(request.POST, campaign=lead.campaign, zone=zone)
     context = {"campaign": lead.campaign, "zone": zone}
 
