@@ -163,6 +163,10 @@ class ImportOptionsForm(forms.Form):
             self.add_error("check_pools", "Choose at least one pool to check against.")
         return data
 
+    def creates_pool(self) -> bool:
+        data = self.cleaned_data
+        return not data.get("campaign") and not data.get("pool")
+
     def target_pool(self) -> LeadPool:
         data = self.cleaned_data
         if data.get("campaign"):

@@ -44,7 +44,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from leads.models import Contact, ContactImport, ImportIssue, LeadPool
@@ -1176,6 +1176,9 @@ class Importer:
                 skipped_blank=0,
                 file_error=error.as_dict(),
             )
+            if error is not CRASHED:
+                # A crash may be retried; a rejected file never is.
+                _drop_new_pool(self.contact_import)
         logger.info(
             "import rejected import_id=%s code=%s line=%s",
             self.contact_import.pk,
@@ -1198,6 +1201,27 @@ def _issue(
         kind,
         value,
     )
+
+
+NEW_POOL = "new_pool"
+
+
+def _drop_new_pool(contact_import: ContactImport) -> None:
+    """Remove the pool made for an upload whose file was rejected as a whole.
+
+    The upload stays listed, naming the pool it asked for. The pool goes
+    only while nothing else uses it: an import started into it meanwhile
+    keeps it.
+    """
+    name = contact_import.options.get(NEW_POOL)
+    pool_id = contact_import.pool_id
+    if not name or pool_id is None:
+        return
+    ContactImport.objects.filter(pk=contact_import.pk).update(pool=None)
+    contact_import.pool = None
+    LeadPool.objects.filter(pk=pool_id).exclude(
+        Exists(Contact.objects.filter(pool=OuterRef("pk")))
+    ).exclude(Exists(ContactImport.objects.filter(pool=OuterRef("pk")))).delete()
 
 
 def fail_import(contact_import: ContactImport, error: ImportFileError) -> None:

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from adversus.access import manager_required
 from leads.forms import ImportOptionsForm, UploadForm
-from leads.importing import ImportFileError, guess_mapping, preview
+from leads.importing import NEW_POOL, ImportFileError, guess_mapping, preview
 from leads.models import ContactImport
 from leads.tasks import queue_import
 
@@ -122,6 +122,9 @@ def import_start(request: HttpRequest, pk: int) -> HttpResponse:
     with transaction.atomic():
         contact_import.pool = form.target_pool()
         contact_import.options = {**contact_import.options, **form.import_options()}
+        if form.creates_pool():
+            # Removed again if the worker rejects the file as a whole.
+            contact_import.options[NEW_POOL] = contact_import.pool.name
         contact_import.state = ContactImport.State.PENDING
         contact_import.save(update_fields=["pool", "options", "state"])
         transaction.on_commit(lambda: sent.append(queue_import(contact_import.pk)))

@@ -4,10 +4,9 @@ import json
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db.models import Exists, OuterRef
 
-from leads.importing import run_import
-from leads.models import Contact, ContactImport, LeadPool
+from leads.importing import NEW_POOL, run_import
+from leads.models import ContactImport, LeadPool
 from leads.phones import REGIONS
 from leads.tasks import campaign_step
 
@@ -49,14 +48,13 @@ class Command(BaseCommand):
                 "default_country": country,
                 "check_pool_ids": check_pool_ids,
                 "campaign_id": campaign_id,
+                **({NEW_POOL: pool.name} if pool_is_new else {}),
             },
         )
         contact_import = run_import(contact_import, path, on_imported)
 
         self._report(contact_import, options["json"])
         if contact_import.file_error:
-            if pool_is_new:
-                drop_empty_pool(pool, contact_import)
             raise SystemExit(1)
 
     def _check_pool_ids(self, value: str) -> list[int] | None:
@@ -117,20 +115,6 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"row {issue.row} (line {issue.line}) {issue.code}: {issue.message}"
             )
-
-
-def drop_empty_pool(pool: LeadPool, contact_import: ContactImport) -> None:
-    """Remove a pool made for a file that was rejected as a whole.
-
-    The rejected import is kept, without a pool, so that the imports page
-    still shows it. The pool goes only while nothing else has used it: an
-    import started meanwhile under the same name keeps it.
-    """
-    ContactImport.objects.filter(pk=contact_import.pk).update(pool=None)
-    LeadPool.objects.filter(pk=pool.pk).filter(
-        ~Exists(Contact.objects.filter(pool=OuterRef("pk"))),
-        ~Exists(ContactImport.objects.filter(pool=OuterRef("pk"))),
-    ).delete()
 
 
 def import_summary(contact_import: ContactImport) -> dict:
