@@ -1,7 +1,9 @@
 """The manager's tables of campaigns' leads."""
 
 import django_tables2 as tables
+from django.utils import timezone
 
+from adversus.clock import client_time_zone
 from campaigns.models import Lead
 from leads.tables import KeysetTable
 
@@ -38,3 +40,11 @@ class LeadTable(KeysetTable):
             "owner",
         )
         empty_text = "No leads match."
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Times show in the zone callbacks are typed in, as on the lead page.
+        self.zone = client_time_zone()
+
+    def render_next_contact_at(self, value):
+        return timezone.localtime(value, self.zone).strftime("%Y-%m-%d %H:%M")

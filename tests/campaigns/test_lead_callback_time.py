@@ -77,3 +77,20 @@ def test_the_lead_page_shows_the_time_in_the_zone_it_was_typed_in(
     lead.refresh_from_db()
     assert lead.next_contact_at == datetime(2026, 5, 5, 18, 0, tzinfo=UTC)
     assert "2026-05-05 14:00" in page.content.decode()
+
+
+def test_the_lead_table_shows_the_time_in_the_zone_it_was_typed_in(
+    manager_client, campaign
+):
+    client_settings = ClientSettings.load()
+    client_settings.time_zone = "America/New_York"
+    client_settings.save()
+    lead = make_lead(campaign, "+4520000001")
+    change_status(manager_client, lead, "2026-05-05T14:00")
+
+    table = manager_client.get(
+        reverse("campaigns:campaign-leads", args=[campaign.pk])
+    ).content.decode()
+
+    assert "2026-05-05 14:00" in table
+    assert "2026-05-05 20:00" not in table
