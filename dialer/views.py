@@ -162,9 +162,11 @@ def lead_save(request: HttpRequest, lead_id: int) -> HttpResponse:
     zone = client_time_zone()
     form = ResultForm(request.POST, campaign=lead.campaign, zone=zone)
     context = {"campaign": lead.campaign, "zone": zone}
+    # A form sent back with errors keeps the label the card had.
+    reopened = request.POST.get("reopened") == "1"
 
     if not form.is_valid():
-        context.update(_card(lead, form, zone))
+        context.update(_card(lead, form, zone, reopened))
         return _render_work(request, context, status=422)
     try:
         saved = services.save_result(lead, request.user, **form.cleaned_data)
@@ -174,7 +176,7 @@ def lead_save(request: HttpRequest, lead_id: int) -> HttpResponse:
         return _render_work(request, context, status=409)
     except services.InvalidResult as error:
         form.add_error(None, str(error))
-        context.update(_card(lead, form, zone))
+        context.update(_card(lead, form, zone, reopened))
         return _render_work(request, context, status=422)
 
     notice = f"Saved {saved.contact}: {saved.get_status_display()}."

@@ -329,3 +329,41 @@ def test_double_click_on_next_lead_holds_one_lead_only(campaign, phoner):
     assert answers == [200] * clicks
     assert len(held_by(phoner)) == 1
     assert served_count(phoner) == 1
+
+
+def badge_of(response) -> str:
+    return response.text.split('class="badge')[1].split("</p>")[0]
+
+
+def test_reopened_lead_keeps_its_label_when_the_result_is_refused(
+    phoner_client, campaign, phoner
+):
+    make_lead(campaign)
+    lead = next_lead(phoner, campaign)
+    reopened = phoner_client.get(open_url(lead), **HTMX)
+    assert 'name="reopened"' in reopened.text
+
+    # A private callback without a time is sent back with an error.
+    response = phoner_client.post(
+        save_url(lead), {"status": "private_redial", "reopened": "1"}, **HTMX
+    )
+
+    assert "Held lead — reopened" in badge_of(response)
+    lead.refresh_from_db()
+    assert lead.status == Status.UNSOLVED
+
+
+def test_a_lead_taken_away_is_not_labelled_as_served(
+    phoner_client, manager_client, campaign, phoner
+):
+    make_lead(campaign)
+    lead = next_lead(phoner, campaign)
+    manager_client.post(
+        reverse("campaigns:lead-status", args=[lead.pk]), {"status": "invalid"}
+    )
+
+    response = phoner_client.post(save_url(lead), {"status": "success"}, **HTMX)
+
+    assert "your result was not saved" in response.text
+    assert "No longer yours" in badge_of(response)
+    assert "New lead" not in response.text
