@@ -53,6 +53,10 @@ from leads.phones import DEFAULT_COUNTRY, PhoneError, region_for, to_e164
 logger = logging.getLogger(__name__)
 
 BATCH_ROWS = 10_000
+# Key of the PostgreSQL advisory lock held by the import that is writing.
+WRITE_LOCK = 7302
+# Fewer rows per batch for wide files, so memory stays bounded by the batch.
+BATCH_CELLS = 200_000
 PROGRESS_EVERY_SECONDS = 1.0
 PREVIEW_ROWS = 10
 
@@ -124,12 +128,23 @@ ALIASES = {
 ALIAS_TO_FIELD = {alias: name for name, aliases in ALIASES.items() for alias in aliases}
 
 DELIMITERS = [";", ",", "\t", "|"]
-DELIMITER_NAMES = {";": "semicolon", ",": "comma", "\t": "tab", "|": "pipe"}
+DELIMITER_NAMES = {
+    ";": "semicolon",
+    ",": "comma",
+    "\t": "tab",
+    "|": "pipe",
+    " ": "space",
+}
 
-INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
-# Trimmed at both ends of every field: whitespace, NBSP and the invisible
-# format characters that copying from web pages and Word leaves behind.
-TRIM = " \t\r\n\u00a0\u3000" + INVISIBLE
+# Zero-width spaces and joiners, the word joiner, the byte order mark and
+# the left-to-right and right-to-left marks.
+INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u200e\u200f"
+# Every whitespace character Unicode knows (NBSP, the typographic spaces,
+# U+3000...); all of them lie below U+3001.
+WHITESPACE = "".join(char for char in map(chr, range(0x3001)) if char.isspace())
+# Trimmed at both ends of every field: whitespace and the invisible format
+# characters that copying from web pages and Word leaves behind.
+TRIM = WHITESPACE + INVISIBLE
 # Never stored: the replacement character and C1 controls are signs of a
 # wrong decoding, and a stray one breaks exports and screens.
 # NUL is dropped too: PostgreSQL text and jsonb cannot hold it.
@@ -164,6 +179,11 @@ def _drop_undefined(error: UnicodeDecodeError) -> tuple[str, int]:
 
 codecs.register_error("contact_import_drop", _drop_undefined)
 
+# The csv module refuses fields over 128 KB by default, and calls such a
+# file malformed; a long note is no reason to refuse a file. The upload
+# limit bounds what arrives through the web.
+csv.field_size_limit(2**31 - 1)
+
 
 class ImportFileError(Exception):
     """The file as a whole cannot be imported; nothing is written."""
@@ -177,6 +197,14 @@ class ImportFileError(Exception):
     def as_dict(self) -> dict:
         return {"code": self.code, "message": self.message, "line": self.line}
 
+
+EMPTY_HEADER_LINE = ImportFileError(
+    "FILE_MISSING_HEADER",
+    "The first line of the file is empty. The header line (for example "
+    "'Navn;Telefon;Email') must be the first line: remove the empty lines "
+    "above it, then upload again.",
+    line=1,
+)
 
 CRASHED = ImportFileError(
     "IMPORT_CRASHED",
@@ -203,7 +231,8 @@ class FileFormat:
 
     @property
     def delimiter_label(self) -> str:
-        return DELIMITER_NAMES[self.delimiter]
+        # A sep= line may name any other character.
+        return DELIMITER_NAMES.get(self.delimiter, f"'{self.delimiter}'")
 
 
 @dataclass
@@ -312,7 +341,16 @@ def _detect_delimiter(path: Path, encoding: str) -> tuple[str, bool]:
         first = text.readline()
     first = first.lstrip("\ufeff").rstrip("\r\n")
     if first.lower().startswith("sep=") and len(first) >= 5:
-        return first[4], True
+        delimiter = first[4]
+        if delimiter == '"' or delimiter.isalnum():
+            raise ImportFileError(
+                "FILE_BAD_DELIMITER",
+                f"The first line '{first[:10]}' names {delimiter!r} as the "
+                "character between values, which cannot be one. Change the "
+                "line to sep=; or sep=, (or remove it), then upload again.",
+                line=1,
+            )
+        return delimiter, True
     counts = dict.fromkeys(DELIMITERS, 0)
     quoted = False
     for char in first:
@@ -370,6 +408,8 @@ def check_mapping(headers: list[str], mapping: list[str]) -> None:
                 line=1,
             )
         seen[key] = index
+    if not any(clean(header) for header in headers):
+        raise EMPTY_HEADER_LINE
     if "phone" not in mapping:
         raise ImportFileError(
             "FILE_MISSING_PHONE_COLUMN",
@@ -477,6 +517,8 @@ def preview(
         first.append([clean(value) for value in raw.values])
         if len(first) >= rows:
             break
+    if not source.headers and first:
+        raise EMPTY_HEADER_LINE
     if not source.headers:
         raise ImportFileError("FILE_EMPTY", "The file has no header line.")
     return file_format, source.headers, first
@@ -510,7 +552,12 @@ class RowChecker:
         self.columns = [
             (index, target) for index, target in enumerate(mapping) if target != IGNORE
         ]
-        self.unnamed = [i for i, h in enumerate(self.headers) if not h]
+        # Columns without a header, unless the manager mapped one to a field.
+        self.unnamed = [
+            i
+            for i, h in enumerate(self.headers)
+            if not h and mapping[i] in (IGNORE, EXTRA)
+        ]
 
     def check(self, raw: RawRow) -> CleanRow | None:
         """A clean row, None for a blank one, or raise RowError."""
@@ -840,6 +887,13 @@ class Importer:
         connection.inc_thread_sharing()
         try:
             with transaction.atomic():
+                with connection.cursor() as cursor:
+                    # One import writes at a time: each checks for duplicates
+                    # against committed contacts only, so two at once would
+                    # both import a phone that is in both files. The lock is
+                    # the transaction's: the next import starts reading once
+                    # this one's contacts are committed and visible to it.
+                    cursor.execute("SELECT pg_advisory_xact_lock(%s, 0)", [WRITE_LOCK])
                 self._clear_earlier_run()
                 self._read(file_format)
                 self._commit()
@@ -862,11 +916,15 @@ class Importer:
         source = CsvSource(self.path, file_format)
         checker = None
         batch: list[RawRow] = []
+        batch_rows = BATCH_ROWS
         for raw in source.rows():
             if checker is None:
                 checker = self._checker(source.headers)
+                batch_rows = max(
+                    1, min(BATCH_ROWS, BATCH_CELLS // max(1, checker.width))
+                )
             batch.append(raw)
-            if len(batch) >= BATCH_ROWS:
+            if len(batch) >= batch_rows:
                 self._process(checker, batch)
                 batch = []
         if checker is None:
@@ -1195,8 +1253,9 @@ def _issue(
         row.line,
         code,
         message,
+        # The values as the file had them, less what is never stored.
         json.dumps(
-            [value.replace("\x00", "") for value in row.values], ensure_ascii=False
+            [UNSTORABLE.sub("", value) for value in row.values], ensure_ascii=False
         ),
         kind,
         value,

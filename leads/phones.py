@@ -15,13 +15,19 @@ DEFAULT_COUNTRY = "DK"
 
 # Invisible format characters that Word, Outlook and web forms leave in
 # copied numbers; libphonenumber does not see through them.
-INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
+INVISIBLE_CHARACTERS = "\u200b\u200c\u200d\u2060\ufeff\u200e\u200f"
+INVISIBLE = dict.fromkeys(map(ord, INVISIBLE_CHARACTERS))
 
 # "4,47401E+11": Excel has already rounded the number, digits are lost.
 SCIENTIFIC = re.compile(r"^[+-]?\d+(?:[.,]\d+)?[eE][+-]?\d+$")
 
 # Two numbers in one cell, e.g. "41 23 45 67 / 20 12 34 99".
-SEPARATOR = re.compile(r"\s*(?:/|;|,|&|\|| or | og | eller )\s*", re.IGNORECASE)
+# No quantifier: on a long cell of spaces a pattern that starts with \s*
+# backtracks in quadratic time.
+SEPARATOR = re.compile(r"[/;,&|]|\s(?:or|og|eller)\s", re.IGNORECASE)
+
+# Longer than any phone number, however it is written.
+LONGEST_PHONE_TEXT = 100
 
 EXCEL_TEXT = re.compile(r'^="(.*)"$')
 
@@ -30,7 +36,7 @@ REGIONS = frozenset(phonenumbers.SUPPORTED_REGIONS)
 # Separators that libphonenumber ignores between digits.
 PLAIN_SEPARATORS = str.maketrans("", "", " -.")
 # The same, with what clean_phone_text() removes or turns into spaces.
-PLAIN_CHARACTERS = str.maketrans("", "", " -.\u00a0\u200b\u200c\u200d\u2060\ufeff")
+PLAIN_CHARACTERS = str.maketrans("", "", " -.\u00a0" + INVISIBLE_CHARACTERS)
 
 
 class PhoneError(ValueError):
@@ -81,6 +87,12 @@ def read_e164(raw: str, region: str = DEFAULT_COUNTRY) -> str:
     text = clean_phone_text(raw)
     if not text:
         raise PhoneError("ROW_MISSING_PHONE", "The phone is empty; add a number.")
+    if len(text) > LONGEST_PHONE_TEXT:
+        raise PhoneError(
+            "ROW_INVALID_PHONE",
+            f"The phone '{shortened(text)}' is {len(text)} characters long, too "
+            "long for a phone number. Put only the number in the phone column.",
+        )
     if SCIENTIFIC.match(text):
         raise PhoneError(
             "ROW_PHONE_SCIENTIFIC_NOTATION",
@@ -103,10 +115,15 @@ def read_e164(raw: str, region: str = DEFAULT_COUNTRY) -> str:
     return f"+{country_code}{national}"
 
 
+def shortened(text: str, limit: int = 40) -> str:
+    """`text` cut to `limit` characters for a message."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _invalid(text: str, region: str) -> PhoneError:
     return PhoneError(
         "ROW_INVALID_PHONE",
-        f"'{text}' is not a valid phone number for {region}. Check the "
+        f"'{shortened(text)}' is not a valid phone number for {region}. Check the "
         "digits, or write it with + and the country code.",
     )
 
@@ -233,7 +250,7 @@ def _parse(text: str, region: str) -> PhoneNumber | None:
     if _looks_like_two_numbers(text):
         raise PhoneError(
             "ROW_INVALID_PHONE",
-            f"'{text}' holds two numbers in one cell; put the second one in "
+            f"'{shortened(text)}' holds two numbers in one cell; put the second one in "
             "its own column.",
         )
     if text.startswith("00"):
