@@ -41,6 +41,11 @@ def import_list(request: HttpRequest) -> HttpResponse:
     return _import_list_page(request, UploadForm())
 
 
+# One choice per column goes back with the mapping form, and Django takes
+# at most DATA_UPLOAD_MAX_NUMBER_FIELDS (1,000) fields per request.
+WEB_MAX_COLUMNS = 500
+
+
 @require_POST
 @manager_required
 def import_upload(request: HttpRequest) -> HttpResponse:
@@ -61,6 +66,17 @@ def import_upload(request: HttpRequest) -> HttpResponse:
         contact_import.file.delete(save=False)
         contact_import.delete()
         form.add_error("file", error.message)
+        return _import_list_page(request, form, status=400)
+
+    if len(headers) > WEB_MAX_COLUMNS:
+        contact_import.file.delete(save=False)
+        contact_import.delete()
+        form.add_error(
+            "file",
+            f"This file has {len(headers):,} columns; the upload page maps at "
+            f"most {WEB_MAX_COLUMNS}. Remove the columns you do not need, or "
+            "import the file with the import_contacts command.",
+        )
         return _import_list_page(request, form, status=400)
 
     contact_import.options = {"headers": headers}

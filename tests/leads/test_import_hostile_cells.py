@@ -165,3 +165,15 @@ def test_wide_files_are_read_in_smaller_batches(run_command, write_csv, monkeypa
 
     assert report["imported"] == 450
     assert max(sizes) == importing.BATCH_CELLS // 1000
+
+
+def test_a_file_too_wide_for_the_mapping_form_is_refused_at_upload(
+    manager_client,  # noqa: F811
+):
+    header = "Telefon;" + ";".join(f"c{i}" for i in range(1_000))
+
+    response = upload(manager_client, f"{header}\r\n20123456\r\n".encode())
+
+    assert response.status_code == 400
+    assert "This file has 1,001 columns" in response.content.decode()
+    assert "import_contacts" in response.content.decode()
