@@ -1,8 +1,9 @@
 """CSV files that open cleanly in Excel.
 
 UTF-8 with a byte order mark, so Excel shows æ, ø and å; commas between
-fields. A cell that starts with =, +, -, @, a tab or a carriage return would
-run as a formula in a spreadsheet, so it gets a leading apostrophe.
+fields. A cell that starts with =, +, -, @, a tab or a carriage return, after
+any spaces, would run as a formula in a spreadsheet, so it gets a leading
+apostrophe.
 """
 
 import csv
@@ -16,7 +17,8 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 def neutralise(value: object) -> str:
     text = "" if value is None else str(value)
-    if text.startswith(FORMULA_STARTS):
+    # Spreadsheets that trim cells on import see " =1+1" as a formula too.
+    if text.startswith(FORMULA_STARTS) or text.lstrip().startswith(FORMULA_STARTS):
         return "'" + text
     return text
 

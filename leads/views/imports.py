@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from adversus.access import manager_required
+from leads.exports import neutralise
 from leads.forms import ImportOptionsForm, UploadForm
 from leads.importing import NEW_POOL, ImportFileError, guess_mapping, preview
 from leads.models import ContactImport
@@ -20,8 +21,6 @@ from leads.tasks import queue_import
 logger = logging.getLogger(__name__)
 
 ISSUES_SHOWN = 500
-# Characters that make a spreadsheet read a cell as a formula.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _import_list_page(request: HttpRequest, form: UploadForm, status: int = 200):
@@ -198,15 +197,9 @@ def import_issues_csv(request: HttpRequest, pk: int) -> HttpResponse:
     # A BOM tells Excel the file is UTF-8; ';' is Danish Excel's separator.
     response.write("\ufeff")
     writer = csv.writer(response, delimiter=";", lineterminator="\r\n")
-    writer.writerow([_cell(h) for h in headers] + ["reason"])
+    writer.writerow([neutralise(h) for h in headers] + ["reason"])
     for issue in contact_import.issues.iterator(chunk_size=2000):
         values = list(issue.values) + [""] * (len(headers) - len(issue.values))
         reason = f"Row {issue.row}, line {issue.line}: {issue.code}: {issue.message}"
-        writer.writerow([_cell(value) for value in values] + [_cell(reason)])
+        writer.writerow([neutralise(value) for value in values] + [neutralise(reason)])
     return response
-
-
-def _cell(value: str) -> str:
-    """Neutralise a value a spreadsheet would run as a formula."""
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text

@@ -1,9 +1,12 @@
 """Files built to hurt the import: huge cells, odd sep= lines, exotic
 whitespace, unnamed columns the manager maps, C1 controls in refused rows."""
 
+import csv
+import io
 from html import unescape
 
 import pytest
+from django.urls import reverse
 
 from leads.models import Contact, ImportIssue
 from tests.leads.test_import_web import manager_client, run_upload, upload  # noqa: F401
@@ -177,3 +180,20 @@ def test_a_file_too_wide_for_the_mapping_form_is_refused_at_upload(
     assert response.status_code == 400
     assert "This file has 1,001 columns" in response.content.decode()
     assert "import_contacts" in response.content.decode()
+
+
+def test_report_download_neutralises_formulas_behind_spaces(
+    manager_client,  # noqa: F811
+    django_capture_on_commit_callbacks,
+):
+    content = 'first_name,phone\r\n" =1+1",123\r\n"\u00a0=2+2",456\r\n'.encode()
+    contact_import = run_upload(
+        manager_client, content, django_capture_on_commit_callbacks
+    )
+
+    body = manager_client.get(
+        reverse("leads:import-issues-csv", args=[contact_import.pk])
+    ).content.decode()
+
+    rows = list(csv.reader(io.StringIO(body.lstrip("\ufeff")), delimiter=";"))
+    assert [row[0] for row in rows[1:]] == ["' =1+1", "'\u00a0=2+2"]
