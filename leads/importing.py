@@ -291,11 +291,26 @@ def _refuse_binary(head: bytes) -> None:
         )
     utf16 = head[:2] in (b"\xff\xfe", b"\xfe\xff")
     if not utf16 and b"\x00" in head:
+        if _looks_like_utf16(head):
+            raise ImportFileError(
+                "FILE_NOT_TEXT",
+                "This file looks like UTF-16 text without the byte order mark "
+                "that says so, so its encoding cannot be told for sure. In "
+                "Excel choose File > Save As > 'CSV UTF-8' and upload that file.",
+            )
         raise ImportFileError(
             "FILE_NOT_TEXT",
             "This file is not text (it contains binary data). Export the list "
             "as CSV and upload that file.",
         )
+
+
+def _looks_like_utf16(head: bytes) -> bool:
+    """Every other byte NUL: Latin text in UTF-16."""
+    for half in (head[0::2], head[1::2]):
+        if len(half) >= 8 and half.count(0) >= 0.9 * len(half):
+            return True
+    return False
 
 
 def _scan_utf8(raw, head: bytes) -> tuple[str, int]:

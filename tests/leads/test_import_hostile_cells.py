@@ -197,3 +197,13 @@ def test_report_download_neutralises_formulas_behind_spaces(
 
     rows = list(csv.reader(io.StringIO(body.lstrip("\ufeff")), delimiter=";"))
     assert [row[0] for row in rows[1:]] == ["' =1+1", "'\u00a0=2+2"]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_byte_order_mark_is_named(manager_client, encoding):  # noqa: F811
+    content = "Navn;Telefon\r\nIb;20123456\r\n".encode(encoding)
+
+    response = upload(manager_client, content)
+
+    assert response.status_code == 400
+    assert "UTF-16 text without the byte order mark" in response.content.decode()
