@@ -45,8 +45,22 @@ def manager(db) -> User:
 
 
 @pytest.fixture
+def manager_client(client, manager):
+    """The test client, logged in as the manager."""
+    client.force_login(manager)
+    return client
+
+
+@pytest.fixture
 def phoner(db) -> User:
     return make_user("per", User.Role.PHONER)
+
+
+@pytest.fixture
+def phoner_client(client, phoner):
+    """The test client, logged in as the phoner."""
+    client.force_login(phoner)
+    return client
 
 
 @pytest.fixture

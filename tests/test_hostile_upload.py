@@ -18,12 +18,6 @@ from leads.models import ContactImport
 GOOD_CSV = "Telefon;Fornavn\r\n20 12 34 56;Ib\r\n".encode("cp1252")
 
 
-@pytest.fixture
-def manager_client(client, manager):
-    client.force_login(manager)
-    return client
-
-
 def upload(client, name: str, content: bytes):
     return client.post(
         reverse("leads:import-upload"),

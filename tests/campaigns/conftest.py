@@ -31,12 +31,6 @@ def record_result(lead: Lead, actor, status: str, at=None) -> LeadEvent:
 
 
 @pytest.fixture
-def manager_client(client, manager):
-    client.force_login(manager)
-    return client
-
-
-@pytest.fixture
 def pool(db) -> LeadPool:
     return LeadPool.objects.create(name="Spring fair")
 

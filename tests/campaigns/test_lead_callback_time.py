@@ -63,12 +63,17 @@ def test_an_unreadable_callback_time_says_how_to_write_it(manager_client, campai
     assert "e.g. 2026-05-04 14:30" in response.content.decode()
 
 
-def test_the_lead_page_shows_the_time_in_the_zone_it_was_typed_in(
-    manager_client, campaign
-):
+@pytest.fixture
+def new_york(db):
+    """The client's office, and so its callback times, in New York."""
     client_settings = ClientSettings.load()
     client_settings.time_zone = "America/New_York"
     client_settings.save()
+
+
+def test_the_lead_page_shows_the_time_in_the_zone_it_was_typed_in(
+    manager_client, campaign, new_york
+):
     lead = make_lead(campaign, "+4520000001")
 
     change_status(manager_client, lead, "2026-05-05T14:00")
@@ -80,11 +85,8 @@ def test_the_lead_page_shows_the_time_in_the_zone_it_was_typed_in(
 
 
 def test_the_lead_table_shows_the_time_in_the_zone_it_was_typed_in(
-    manager_client, campaign
+    manager_client, campaign, new_york
 ):
-    client_settings = ClientSettings.load()
-    client_settings.time_zone = "America/New_York"
-    client_settings.save()
     lead = make_lead(campaign, "+4520000001")
     change_status(manager_client, lead, "2026-05-05T14:00")
 

@@ -2,6 +2,8 @@
 
 from datetime import datetime
 
+from django.urls import reverse
+
 from campaigns.models import Campaign, Lead, Status
 from leads.models import Contact, LeadPool
 
@@ -28,3 +30,15 @@ def make_lead(
         owner=owner,
         contact_attempts=attempts,
     )
+
+
+def next_url(campaign) -> str:
+    return reverse("dialer:lead-next", args=[campaign.pk])
+
+
+def open_url(lead) -> str:
+    return reverse("dialer:lead-open", args=[lead.pk])
+
+
+def save_url(lead) -> str:
+    return reverse("dialer:lead-save", args=[lead.pk])

@@ -14,7 +14,7 @@ from django.urls import reverse
 from adversus.models import ClientSettings
 from campaigns.models import Campaign, Lead, LeadEvent, Status
 from dialer.services import next_lead, release_unsolved_leads
-from tests.dialer.factories import make_lead
+from tests.dialer.factories import make_lead, next_url, open_url, save_url
 
 NOW = datetime(2026, 5, 4, 10, 0, tzinfo=UTC)
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -30,28 +30,10 @@ def frozen_clock(request):
 
 
 @pytest.fixture
-def phoner_client(client, phoner):
-    client.force_login(phoner)
-    return client
-
-
-@pytest.fixture
 def manager_client(manager):
     client = Client()
     client.force_login(manager)
     return client
-
-
-def next_url(campaign):
-    return reverse("dialer:lead-next", args=[campaign.pk])
-
-
-def open_url(lead):
-    return reverse("dialer:lead-open", args=[lead.pk])
-
-
-def save_url(lead):
-    return reverse("dialer:lead-save", args=[lead.pk])
 
 
 def held_by(phoner):
@@ -140,6 +122,16 @@ def test_a_colleagues_open_lead_does_not_block_the_phoner(
     assert held_by(phoner) == [bo]
 
 
+def held_lead_set_by_manager(manager_client, campaign, phoner, status: str) -> Lead:
+    """A lead the phoner holds, whose status a manager then sets."""
+    make_lead(campaign)
+    lead = next_lead(phoner, campaign)
+    manager_client.post(
+        reverse("campaigns:lead-status", args=[lead.pk]), {"status": status}
+    )
+    return lead
+
+
 # Labels and messages that say what happened.
 
 
@@ -173,11 +165,7 @@ def test_freshly_served_lead_without_javascript_is_still_a_new_lead(
 def test_manager_status_change_is_named_when_the_phoner_saves(
     phoner_client, manager_client, campaign, phoner
 ):
-    make_lead(campaign)
-    lead = next_lead(phoner, campaign)
-    manager_client.post(
-        reverse("campaigns:lead-status", args=[lead.pk]), {"status": "invalid"}
-    )
+    lead = held_lead_set_by_manager(manager_client, campaign, phoner, "invalid")
 
     response = phoner_client.post(
         save_url(lead), {"status": "success", "note": "Sold two boxes"}, **HTMX
@@ -195,11 +183,7 @@ def test_manager_status_change_is_named_when_the_phoner_saves(
 def test_manager_status_change_is_named_when_the_phoner_reopens_the_lead(
     phoner_client, manager_client, campaign, phoner
 ):
-    make_lead(campaign)
-    lead = next_lead(phoner, campaign)
-    manager_client.post(
-        reverse("campaigns:lead-status", args=[lead.pk]), {"status": "success"}
-    )
+    lead = held_lead_set_by_manager(manager_client, campaign, phoner, "success")
 
     response = phoner_client.get(open_url(lead), **HTMX)
 
@@ -356,11 +340,7 @@ def test_reopened_lead_keeps_its_label_when_the_result_is_refused(
 def test_a_lead_taken_away_is_not_labelled_as_served(
     phoner_client, manager_client, campaign, phoner
 ):
-    make_lead(campaign)
-    lead = next_lead(phoner, campaign)
-    manager_client.post(
-        reverse("campaigns:lead-status", args=[lead.pk]), {"status": "invalid"}
-    )
+    lead = held_lead_set_by_manager(manager_client, campaign, phoner, "invalid")
 
     response = phoner_client.post(save_url(lead), {"status": "success"}, **HTMX)
 

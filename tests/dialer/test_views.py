@@ -7,7 +7,7 @@ from django.urls import reverse
 from adversus.models import ClientSettings
 from campaigns.models import Campaign, Lead, LeadEvent, Status
 from dialer.services import next_lead, release_lead, release_unsolved_leads
-from tests.dialer.factories import make_lead
+from tests.dialer.factories import make_lead, next_url, save_url
 
 NOW = datetime(2026, 5, 4, 10, 0, tzinfo=UTC)
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -17,20 +17,6 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 def frozen_clock():
     with time_machine.travel(NOW, tick=False):
         yield
-
-
-@pytest.fixture
-def phoner_client(client, phoner):
-    client.force_login(phoner)
-    return client
-
-
-def next_url(campaign):
-    return reverse("dialer:lead-next", args=[campaign.pk])
-
-
-def save_url(lead):
-    return reverse("dialer:lead-save", args=[lead.pk])
 
 
 def test_overview_lists_only_the_phoners_campaigns(phoner_client, campaign):

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from leads.models import Contact, ImportIssue
-from tests.leads.test_import_web import manager_client, run_upload, upload  # noqa: F401
+from tests.leads.test_import_web import run_upload, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +48,7 @@ def test_a_note_longer_than_the_csv_module_default_is_imported(run_command, writ
     ("sep", "label"), [(" ", "space"), ("\\", "'\\'"), ("€", "'€'"), (":", "':'")]
 )
 def test_a_sep_line_naming_an_unusual_character_is_previewed_and_used(
-    manager_client,  # noqa: F811
+    manager_client,
     django_capture_on_commit_callbacks,
     sep,
     label,
@@ -64,7 +64,7 @@ def test_a_sep_line_naming_an_unusual_character_is_previewed_and_used(
 
 @pytest.mark.parametrize("sep", ['"', "a", "7"])
 def test_a_sep_line_naming_a_quote_or_letter_is_refused_clearly(
-    manager_client,  # noqa: F811
+    manager_client,
     sep,
 ):
     content = f"sep={sep}\r\nNavn;Telefon\r\nIb;20123456\r\n".encode()
@@ -110,7 +110,7 @@ def test_an_email_with_a_direction_mark_is_the_same_address(run_command, write_c
 
 
 def test_a_column_without_header_that_the_manager_maps_is_imported(
-    manager_client,  # noqa: F811
+    manager_client,
     django_capture_on_commit_callbacks,
 ):
     content = b"phone,,first_name\r\n20123456,VIP,Ann\r\n31234567,,Bo\r\n"
@@ -143,7 +143,7 @@ def test_refused_rows_keep_no_c1_controls_in_the_report(run_command, write_csv):
     assert issue.values == ["Ann", "123"]
 
 
-def test_empty_lines_above_the_header_are_named(manager_client):  # noqa: F811
+def test_empty_lines_above_the_header_are_named(manager_client):
     response = upload(manager_client, b"\r\n\r\nNavn;Telefon\r\nIb;20123456\r\n")
 
     assert response.status_code == 400
@@ -171,7 +171,7 @@ def test_wide_files_are_read_in_smaller_batches(run_command, write_csv, monkeypa
 
 
 def test_a_file_too_wide_for_the_mapping_form_is_refused_at_upload(
-    manager_client,  # noqa: F811
+    manager_client,
 ):
     header = "Telefon;" + ";".join(f"c{i}" for i in range(1_000))
 
@@ -183,7 +183,7 @@ def test_a_file_too_wide_for_the_mapping_form_is_refused_at_upload(
 
 
 def test_report_download_neutralises_formulas_behind_spaces(
-    manager_client,  # noqa: F811
+    manager_client,
     django_capture_on_commit_callbacks,
 ):
     content = 'first_name,phone\r\n" =1+1",123\r\n"\u00a0=2+2",456\r\n'.encode()
@@ -200,7 +200,7 @@ def test_report_download_neutralises_formulas_behind_spaces(
 
 
 @pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
-def test_utf16_without_byte_order_mark_is_named(manager_client, encoding):  # noqa: F811
+def test_utf16_without_byte_order_mark_is_named(manager_client, encoding):
     content = "Navn;Telefon\r\nIb;20123456\r\n".encode(encoding)
 
     response = upload(manager_client, content)

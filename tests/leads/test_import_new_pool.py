@@ -14,12 +14,6 @@ GOOD_ROWS = "".join(f"Name {i},2012{i:04d}\r\n" for i in range(30))
 BROKEN = f'name,phone\r\n{GOOD_ROWS}"Broken,20999999\r\n'.encode()
 
 
-@pytest.fixture
-def manager_client(client, manager):
-    client.force_login(manager)
-    return client
-
-
 def test_a_new_pool_is_removed_when_the_worker_rejects_the_file(
     manager_client, django_capture_on_commit_callbacks
 ):

@@ -12,12 +12,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def manager_client(client, manager):
-    client.force_login(manager)
-    return client
-
-
-@pytest.fixture
 def paused(db) -> Campaign:
     return Campaign.objects.create(name="Paused autumn push", is_active=False)
 

@@ -14,12 +14,6 @@ from tests.leads.conftest import CASES
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def manager_client(client, manager):
-    client.force_login(manager)
-    return client
-
-
 def upload(client, content: bytes, name: str = "contacts.csv"):
     return client.post(
         reverse("leads:import-upload"),

@@ -11,12 +11,6 @@ from tests.campaigns.conftest import make_contacts
 
 
 @pytest.fixture
-def manager_client(client, manager):
-    client.force_login(manager)
-    return client
-
-
-@pytest.fixture
 def pool(db) -> LeadPool:
     pool = LeadPool.objects.create(name="Spring fair")
     Contact.objects.create(pool=pool, phone="+4520000001", first_name="Søren",

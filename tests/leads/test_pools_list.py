@@ -10,12 +10,6 @@ from leads.views import pools as pool_views
 from tests.campaigns.conftest import make_contacts
 
 
-@pytest.fixture
-def manager_client(client, manager):
-    client.force_login(manager)
-    return client
-
-
 def listed(client) -> dict[str, tuple]:
     response = client.get(reverse("leads:pool-list"))
     assert response.status_code == 200

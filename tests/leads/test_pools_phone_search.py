@@ -7,12 +7,6 @@ from django.urls import reverse
 from leads.models import Contact, LeadPool
 
 
-@pytest.fixture
-def manager_client(client, manager):
-    client.force_login(manager)
-    return client
-
-
 @pytest.mark.django_db
 def test_digits_from_the_middle_of_a_number_find_the_contact(manager_client):
     pool = LeadPool.objects.create(name="Spring")
