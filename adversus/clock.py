@@ -5,12 +5,26 @@ clock; these helpers turn them into moments, refusing the wall-clock times
 that a daylight-saving change skips or repeats.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 
 from adversus.models import ClientSettings
+
+# Dates a call centre can mean; year 1 or 9999 falls off the calendar once
+# turned into UTC.
+FIRST_YEAR, LAST_YEAR = 1900, 2999
+
+
+def within_calendar(value: date) -> None:
+    """Refuse a date or datetime outside FIRST_YEAR to LAST_YEAR."""
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValidationError(
+            f"{value.year} is out of range; pick a date between {FIRST_YEAR} "
+            f"and {LAST_YEAR}."
+        )
 
 
 class InvalidLocalTime(ValueError):

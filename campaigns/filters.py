@@ -3,6 +3,7 @@
 import django_filters
 from django import forms
 
+from adversus.clock import within_calendar
 from adversus.models import User
 from campaigns.models import Lead, Status
 
@@ -27,12 +28,14 @@ class LeadFilter(django_filters.FilterSet):
         lookup_expr="gte",
         label="Next contact from",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        validators=[within_calendar],
     )
     due_before = django_filters.DateTimeFilter(
         field_name="next_contact_at",
         lookup_expr="lt",
         label="Next contact before",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        validators=[within_calendar],
     )
 
     class Meta:

@@ -3,7 +3,12 @@
 from django import forms
 from django.db.models import QuerySet
 
-from adversus.clock import InvalidLocalTime, client_time_zone, parse_local_time
+from adversus.clock import (
+    InvalidLocalTime,
+    client_time_zone,
+    parse_local_time,
+    within_calendar,
+)
 from adversus.models import User
 from campaigns.models import CLOSED_STATUSES, OPEN_STATUSES, Campaign
 
@@ -128,12 +133,14 @@ class PeriodForm(forms.Form):
     start = forms.DateField(
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[within_calendar],
         error_messages={"invalid": "The start is not a date (write e.g. 2026-05-04)."},
     )
     end = forms.DateField(
         required=False,
         label="End (inclusive)",
         widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[within_calendar],
         error_messages={"invalid": "The end is not a date (write e.g. 2026-05-04)."},
     )
 
