@@ -9,6 +9,31 @@ class LeadPoolAdmin(admin.ModelAdmin):
     list_filter = ["purpose", "is_active"]
     search_fields = ["name"]
 
+    def get_deleted_objects(self, objs, request):
+        """Counts, not a line per contact: listing a pool of 200,000
+        contacts took minutes and 40 MB of HTML."""
+        pools = list(objs)
+        summary = []
+        counts = {"contact pools": len(pools), "contacts": 0, "leads": 0}
+        for pool in pools:
+            impact = pool.impact()
+            counts["contacts"] += impact["contacts"]
+            counts["leads"] += impact["leads"]
+            summary.append(
+                f"{pool}: {impact['contacts']} contacts, {impact['leads']} leads "
+                f"in {impact['campaigns']} campaigns"
+            )
+        needed = {
+            name
+            for name, perm in (
+                ("contact pools", "leads.delete_leadpool"),
+                ("contacts", "leads.delete_contact"),
+                ("leads", "campaigns.delete_lead"),
+            )
+            if counts[name] and not request.user.has_perm(perm)
+        }
+        return summary, counts, needed, []
+
 
 @admin.register(Contact)
 class ContactAdmin(admin.ModelAdmin):

@@ -47,6 +47,19 @@ class LeadPool(models.Model):
                 }
             )
 
+    def impact(self) -> dict[str, int]:
+        """What deleting or deactivating the pool touches, counted in SQL."""
+        counts = self.contacts.aggregate(
+            contact_count=models.Count("id", distinct=True),
+            lead_count=models.Count("leads", distinct=True),
+            campaign_count=models.Count("leads__campaign", distinct=True),
+        )
+        return {
+            "contacts": counts["contact_count"],
+            "leads": counts["lead_count"],
+            "campaigns": counts["campaign_count"],
+        }
+
     @classmethod
     def default(cls) -> "LeadPool":
         pool = cls.objects.filter(is_default=True).first()

@@ -134,25 +134,11 @@ def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "leads/contact_form.html", context)
 
 
-def pool_impact(pool: LeadPool) -> dict[str, int]:
-    """What deleting or deactivating the pool touches."""
-    counts = Contact.objects.filter(pool=pool).aggregate(
-        contact_count=Count("id", distinct=True),
-        lead_count=Count("leads", distinct=True),
-        campaign_count=Count("leads__campaign", distinct=True),
-    )
-    return {
-        "contacts": counts["contact_count"],
-        "leads": counts["lead_count"],
-        "campaigns": counts["campaign_count"],
-    }
-
-
 @require_GET
 @manager_required
 def pool_delete_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     pool = get_object_or_404(LeadPool, pk=pk)
-    context = {"pool": pool, "impact": pool_impact(pool)}
+    context = {"pool": pool, "impact": pool.impact()}
     return render(request, "leads/pool_confirm_delete.html", context)
 
 
@@ -166,7 +152,7 @@ def pool_delete(request: HttpRequest, pk: int) -> HttpResponse:
             "The default contact pool receives campaign uploads and cannot be deleted.",
         )
         return redirect("leads:pool-delete-confirm", pk=pool.pk)
-    impact = pool_impact(pool)
+    impact = pool.impact()
 
     pool.delete()
 
