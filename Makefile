@@ -12,7 +12,7 @@ run: install
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python manage.py seed_demo
 	@echo "Open http://$${HOST:-127.0.0.1}:$${PORT:-8000}/ and log in with a demo login above."
-	$(BIN)/honcho start
+	$(BIN)/honcho start --port $${PORT:-8000}
 
 test: install browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
