@@ -207,3 +207,18 @@ def test_utf16_without_byte_order_mark_is_named(manager_client, encoding):
 
     assert response.status_code == 400
     assert "UTF-16 text without the byte order mark" in response.content.decode()
+
+
+def test_preview_of_a_header_only_file_says_there_are_no_rows(manager_client):
+    response = upload(manager_client, b"Navn;Telefon\r\n")
+    page = manager_client.get(response["Location"]).content.decode()
+
+    assert "The file has no data rows after its header." in page
+    assert "first 0 rows" not in page
+
+
+def test_preview_of_one_row_speaks_of_one_row(manager_client):
+    response = upload(manager_client, b"Navn;Telefon\r\nIb;20123456\r\n")
+    page = manager_client.get(response["Location"]).content.decode()
+
+    assert "Below is the first 1 row as the import will read it." in page
