@@ -111,7 +111,7 @@ class Command(BaseCommand):
             f" duplicates={contact_import.duplicates}"
             f" skipped_blank={contact_import.skipped_blank}"
         )
-        for issue in contact_import.issues.all():
+        for issue in contact_import.issues.iterator(chunk_size=2000):
             self.stdout.write(
                 f"row {issue.row} (line {issue.line}) {issue.code}: {issue.message}"
             )
@@ -126,6 +126,6 @@ def import_summary(contact_import: ContactImport) -> dict:
         "file_error": contact_import.file_error,
         "rows": [
             {"row": i.row, "line": i.line, "code": i.code, "message": i.message}
-            for i in contact_import.issues.all()
+            for i in contact_import.issues.iterator(chunk_size=2000)
         ],
     }
