@@ -1,9 +1,9 @@
 """CSV files that open cleanly in Excel.
 
-UTF-8 with a byte order mark, so Excel shows æ, ø and å; commas between
-fields. A cell that starts with =, +, -, @, a tab or a carriage return, after
-any spaces, would run as a formula in a spreadsheet, so it gets a leading
-apostrophe.
+UTF-8 with a byte order mark, so Excel shows æ, ø and å; semicolons
+between fields, as Danish Excel expects. A cell that starts with =, +, -,
+@, a tab or a carriage return, after any spaces, would run as a formula in
+a spreadsheet, so it gets a leading apostrophe.
 """
 
 import csv
@@ -29,7 +29,9 @@ class _Echo:
 
 
 def csv_lines(header: list[str], rows: Iterable[Iterable]) -> Iterator[str]:
-    writer = csv.writer(_Echo())
+    # Semicolons: Danish Excel splits on them, and puts a comma-separated
+    # file in one column.
+    writer = csv.writer(_Echo(), delimiter=";")
     yield BOM + writer.writerow(header)
     for row in rows:
         yield writer.writerow([neutralise(value) for value in row])

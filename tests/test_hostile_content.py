@@ -129,7 +129,7 @@ def test_admin_shows_hostile_contact_as_text(
 
 def exported_rows(response) -> list[list[str]]:
     body = b"".join(response.streaming_content).decode("utf-8-sig")
-    return list(csv.reader(io.StringIO(body)))
+    return list(csv.reader(io.StringIO(body), delimiter=";"))
 
 
 @pytest.mark.parametrize(

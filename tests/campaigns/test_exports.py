@@ -10,7 +10,7 @@ from tests.campaigns.conftest import make_lead
 def read_csv(response) -> tuple[bytes, list[list[str]]]:
     raw = b"".join(response.streaming_content)
     text = raw.decode("utf-8-sig")
-    return raw, list(csv.reader(io.StringIO(text)))
+    return raw, list(csv.reader(io.StringIO(text), delimiter=";"))
 
 
 def test_campaign_export_is_excel_safe_and_keeps_danish_letters(

@@ -191,7 +191,7 @@ def test_pool_export_is_excel_safe(manager_client, pool):
     )
 
     raw = b"".join(response.streaming_content)
-    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
     assert raw.startswith(b"\xef\xbb\xbf")
     assert len(rows) == 2
     row = dict(zip(rows[0], rows[1], strict=True))
