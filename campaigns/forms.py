@@ -11,6 +11,7 @@ from adversus.clock import (
 )
 from adversus.models import User
 from campaigns.models import CLOSED_STATUSES, OPEN_STATUSES, Campaign
+from leads.forms import paused_campaign_error
 
 
 def phoners() -> QuerySet[User]:
@@ -96,14 +97,9 @@ class ActiveCampaignChoiceField(forms.ModelChoiceField):
         try:
             return super().to_python(value)
         except forms.ValidationError:
-            if str(value).isdigit() and len(str(value)) < 10:
-                campaign = Campaign.objects.filter(pk=value, is_active=False).first()
-                if campaign is not None:
-                    raise forms.ValidationError(
-                        f"“{campaign}” is not active. Activate it on its "
-                        "settings page first, or choose an active campaign.",
-                        code="inactive_campaign",
-                    ) from None
+            error = paused_campaign_error(value)
+            if error is not None:
+                raise error from None
             raise
 
 

@@ -61,19 +61,29 @@ def campaign_choices() -> list[tuple[str, str]]:
     ]
 
 
+def paused_campaign_error(value) -> forms.ValidationError | None:
+    """The error naming the paused campaign whose id is `value`, if it is one."""
+    if not (str(value).isdigit() and len(str(value)) < 10):
+        return None
+    paused = campaign_model().objects.filter(pk=value, is_active=False)
+    name = paused.values_list("name", flat=True).first()
+    if name is None:
+        return None
+    return forms.ValidationError(
+        f"“{name}” is not active. Activate it on its settings page first, or "
+        "choose an active campaign.",
+        code="inactive_campaign",
+    )
+
+
 class ActiveCampaignField(forms.ChoiceField):
     """A campaign among the active ones; a paused one is refused by name."""
 
     def validate(self, value) -> None:
-        if str(value).isdigit() and len(value) < 10 and not self.valid_value(value):
-            paused = campaign_model().objects.filter(pk=value, is_active=False)
-            name = paused.values_list("name", flat=True).first()
-            if name is not None:
-                raise forms.ValidationError(
-                    f"“{name}” is not active. Activate it on its settings "
-                    "page first, or choose an active campaign.",
-                    code="inactive_campaign",
-                )
+        if value and not self.valid_value(value):
+            error = paused_campaign_error(value)
+            if error is not None:
+                raise error
         super().validate(value)
 
 

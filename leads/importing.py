@@ -1124,26 +1124,27 @@ class Importer:
                 "enable_mergejoin",
                 "enable_bitmapscan",
             )
+            # A batch's lookup is estimated costly enough for JIT, whose
+            # compiling takes longer than the index probes it speeds up.
+            settings = ("jit", *planner)
+
+            def probe(cursor) -> list[tuple]:
+                for setting in settings:
+                    cursor.execute(f"SET LOCAL {setting} = off")
+                cursor.execute(sql, params)
+                return cursor.fetchall()
+
             side = self.progress.side
             if side is not None:
                 # Existing contacts are committed ones, which the second
                 # connection sees too, and it is free while the writer
                 # thread holds the import's connection.
                 with side.transaction(), side.cursor() as cursor:
-                    cursor.execute("SET LOCAL jit = off")
-                    for setting in planner:
-                        cursor.execute(f"SET LOCAL {setting} = off")
-                    cursor.execute(sql, params)
-                    return cursor.fetchall()
+                    return probe(cursor)
             with transaction.atomic(), connection.cursor() as cursor:
-                # A batch's lookup is estimated costly enough for JIT, whose
-                # compiling takes longer than the index probes it speeds up.
-                cursor.execute("SET LOCAL jit = off")
-                for setting in planner:
-                    cursor.execute(f"SET LOCAL {setting} = off")
-                cursor.execute(sql, params)
-                found = cursor.fetchall()
-                for setting in planner:
+                found = probe(cursor)
+                # SET LOCAL lasts to the end of the import's transaction.
+                for setting in settings:
                     cursor.execute(f"SET LOCAL {setting} TO DEFAULT")
                 return found
         contacts = Contact.objects.exclude(contact_import=self.contact_import)

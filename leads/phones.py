@@ -65,18 +65,18 @@ def to_e164(raw: str, region: str = DEFAULT_COUNTRY) -> str:
     Most cells hold national digits with spaces, dashes or dots between
     them; those take the shortcut of _plain_national_number() without
     first being cleaned, which gives the same digits. Anything else is
-    read by read_e164().
+    read by _read_e164().
     """
     plain = _plain_digits(raw.translate(PLAIN_CHARACTERS), region)
     if plain is None:
-        return read_e164(raw, region)
+        return _read_e164(raw, region)
     country_code, national = plain
     if not _region_rules(region).is_valid(national):
         raise _invalid(clean_phone_text(raw), region)
     return f"+{country_code}{national}"
 
 
-def read_e164(raw: str, region: str = DEFAULT_COUNTRY) -> str:
+def _read_e164(raw: str, region: str = DEFAULT_COUNTRY) -> str:
     """Return `raw` as an E.164 number or raise PhoneError.
 
     1. Excel's `="..."` text wrapper is removed.
