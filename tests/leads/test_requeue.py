@@ -54,12 +54,17 @@ def pending_import(name: str, state=ContactImport.State.PENDING) -> ContactImpor
     return contact_import
 
 
+def requeue_two_minutes_later() -> int:
+    """Run beat's requeue task as it would run two minutes from now."""
+    with time_machine.travel(timezone.now() + timedelta(minutes=2)):
+        return requeue_pending_imports.delay().get()
+
+
 @pytest.mark.django_db
 def test_import_pending_over_a_minute_is_queued_and_runs():
     stale = pending_import("stale.csv")
 
-    with time_machine.travel(timezone.now() + timedelta(minutes=2)):
-        queued = requeue_pending_imports.delay().get()
+    queued = requeue_two_minutes_later()
 
     stale.refresh_from_db()
     assert queued == 1
@@ -117,8 +122,7 @@ def test_second_message_for_a_running_import_waits_instead_of_importing():
 def test_running_import_whose_worker_died_is_queued_again():
     orphan = pending_import("orphan.csv", ContactImport.State.RUNNING)
 
-    with time_machine.travel(timezone.now() + timedelta(minutes=2)):
-        queued = requeue_pending_imports.delay().get()
+    queued = requeue_two_minutes_later()
 
     orphan.refresh_from_db()
     assert queued == 1
